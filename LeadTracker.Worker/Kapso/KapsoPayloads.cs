@@ -1,0 +1,111 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace LeadTracker.Worker.Kapso;
+
+// The documented Kapso v2 and Meta Cloud API shapes (../shared/KAPSO.md §2, §4). Every field is optional:
+// Kapso says phone numbers, wa_id and the kapso blocks may be absent, so the parser decides what is required.
+
+internal sealed record KapsoMessageBody(
+    KapsoMessage? Message,
+    KapsoConversation? Conversation,
+    string? PhoneNumberId);
+
+internal sealed record KapsoMessage(
+    string? Id,
+    string? Timestamp,
+    string? Type,
+    string? From,
+    string? To,
+    string? FromUserId,
+    string? Username,
+    KapsoText? Text,
+    KapsoMedia? Image,
+    KapsoMedia? Video,
+    KapsoMedia? Document,
+    KapsoMessageKapso? Kapso);
+
+internal sealed record KapsoText(string? Body);
+
+internal sealed record KapsoMedia(string? Caption);
+
+internal sealed record KapsoMessageKapso(
+    string? Direction,
+    string? Status,
+    string? Origin,
+    string? Content,
+    string? PhoneNumber,
+    string? ContactName,
+    IReadOnlyList<MetaStatus>? Statuses);
+
+internal sealed record KapsoConversation(
+    string? Id,
+    string? PhoneNumber,
+    string? BusinessScopedUserId,
+    string? Username,
+    string? ContactName,
+    KapsoConversationKapso? Kapso);
+
+internal sealed record KapsoConversationKapso(string? ContactName);
+
+internal sealed record KapsoContactBody(
+    KapsoContact? Contact,
+    KapsoPreviousIdentity? Previous,
+    KapsoMarketingPreference? MarketingPreference,
+    string? PhoneNumberId);
+
+internal sealed record KapsoContact(
+    string? Id,
+    string? WaId,
+    string? PhoneNumber,
+    string? ProfileName,
+    string? DisplayName,
+    string? BusinessScopedUserId,
+    string? Username,
+    DateTimeOffset? UpdatedAt);
+
+internal sealed record KapsoPreviousIdentity(string? BusinessScopedUserId);
+
+internal sealed record KapsoMarketingPreference(string? Status, DateTimeOffset? OccurredAt, long? Sequence);
+
+internal sealed record MetaStatus(
+    string? Id,
+    string? Status,
+    string? Timestamp,
+    string? RecipientId,
+    string? RecipientUserId,
+    IReadOnlyList<MetaError>? Errors);
+
+internal sealed record MetaError(int? Code, string? Title, string? Message);
+
+internal sealed record MetaEnvelope(string? Object, IReadOnlyList<MetaEntry>? Entry);
+
+internal sealed record MetaEntry(IReadOnlyList<MetaChange>? Changes);
+
+internal sealed record MetaChange(string? Field, MetaValue? Value);
+
+internal sealed record MetaValue(
+    MetaMetadata? Metadata,
+    IReadOnlyList<MetaContact>? Contacts,
+    IReadOnlyList<KapsoMessage>? Messages,
+    IReadOnlyList<MetaStatus>? Statuses);
+
+internal sealed record MetaMetadata(string? PhoneNumberId);
+
+internal sealed record MetaContact(MetaProfile? Profile, string? WaId, string? UserId);
+
+internal sealed record MetaProfile(string? Name);
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    MaxDepth = 64)]
+[JsonSerializable(typeof(KapsoMessageBody))]
+[JsonSerializable(typeof(KapsoContactBody))]
+[JsonSerializable(typeof(MetaEnvelope))]
+internal sealed partial class KapsoJsonContext : JsonSerializerContext;
+
+internal static class KapsoJson
+{
+    public static T Deserialize<T>(string json, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>
+        JsonSerializer.Deserialize(json, type) ?? throw new JsonException("the payload is JSON null");
+}

@@ -1,0 +1,62 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using LeadTracker.Worker.Storage;
+
+namespace LeadTracker.Worker.Leads;
+
+/// <summary><c>leads stale|follow-up|recent</c>: a table for people, <c>--json</c> for scripts.</summary>
+internal static class LeadsCommand
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public static Command Create(Func<SqliteConnectionFactory> connections)
+    {
+        var workspace = new Option<string?>("--workspace") { Description = "Only this business number (Kapso phone_number_id)" };
+        var json = new Option<bool>("--json") { Description = "Print JSON instead of a table" };
+        var limit = new Option<int>("--limit") { Description = "At most this many leads", DefaultValueFactory = _ => 50 };
+        var days = new Option<int>("--days") { Description = "Not contacted in this many days", DefaultValueFactory = _ => 7 };
+
+        var stale = new Command("stale", "Leads we have not contacted in N days (or never)") { days, workspace, limit, json };
+        stale.SetAction(parse => Print(parse, json,
+            new LeadQueries(connections()).NotContactedSince(parse.GetValue(days), DateTimeOffset.UtcNow,
+                parse.GetValue(workspace), parse.GetValue(limit))));
+
+        var followUp = new Command("follow-up", "Leads who wrote after our last outreach") { workspace, limit, json };
+        followUp.SetAction(parse => Print(parse, json,
+            new LeadQueries(connections()).NeedingFollowUp(parse.GetValue(workspace), parse.GetValue(limit))));
+
+        var recent = new Command("recent", "Leads by latest activity, either direction") { workspace, limit, json };
+        recent.SetAction(parse => Print(parse, json,
+            new LeadQueries(connections()).RecentlyActive(parse.GetValue(workspace), parse.GetValue(limit))));
+
+        return new Command("leads", "Answer the lead questions from the database") { stale, followUp, recent };
+    }
+
+    private static int Print(ParseResult parse, Option<bool> json, IReadOnlyList<Lead> leads)
+    {
+        var output = parse.InvocationConfiguration.Output;
+        if (parse.GetValue(json))
+        {
+            output.WriteLine(JsonSerializer.Serialize(leads, Json));
+            return 0;
+        }
+
+        output.WriteLine($"{"NAME",-24} {"PHONE",-16} {"LAST ACTIVITY",-17} {"LAST CONTACT",-17} {"LAST INBOUND",-17} {"MARKETING",-9} WORKSPACE");
+        foreach (var lead in leads)
+        {
+            output.WriteLine($"{Cut(lead.ProfileName ?? lead.Username ?? "-", 24),-24} {lead.PhoneE164 ?? lead.Bsuid ?? "-",-16} " +
+                $"{Time(lead.LastActivityAt),-17} {Time(lead.LastContactAt),-17} {Time(lead.LastInboundAt),-17} " +
+                $"{lead.MarketingStatus ?? "-",-9} {lead.Workspace}");
+        }
+
+        output.WriteLine($"{leads.Count} lead(s)");
+        return 0;
+    }
+
+    private static string Time(long? unixMs) => unixMs is { } ms
+        ? DateTimeOffset.FromUnixTimeMilliseconds(ms).ToString("yyyy-MM-dd HH:mm'Z'", CultureInfo.InvariantCulture)
+        : "never";
+
+    private static string Cut(string text, int width) => text.Length <= width ? text : text[..(width - 1)] + "…";
+}

@@ -1,0 +1,170 @@
+using System.Data;
+using Dapper;
+using LeadTracker.Worker.Kapso;
+
+namespace LeadTracker.Worker.Storage;
+
+/// <summary>
+/// Finds or creates the one contact a <see cref="ContactFact"/> is about, and folds the fact into it. Identities
+/// seen together are one person: when an event links two contacts (a phone-only one and a BSUID-only one), they
+/// are merged, so the result does not depend on the order the events came in.
+/// </summary>
+internal static class ContactRows
+{
+    public static long Resolve(IDbConnection db, IDbTransaction tx, long workspaceId, ContactFact fact)
+    {
+        var identities = fact.Identities().ToArray();
+        var found = db.Query<long>("""
+            SELECT DISTINCT contact_id FROM contact_identities
+            WHERE workspace_id = @workspaceId AND identity IN @identities
+            ORDER BY contact_id
+            """, new { workspaceId, identities }, tx).AsList();
+
+        var contactId = found.Count switch
+        {
+            0 => Create(db, tx, workspaceId, fact),
+            1 => found[0],
+            _ => Merge(db, tx, found),
+        };
+
+        foreach (var identity in identities)
+        {
+            db.Execute("""
+                INSERT INTO contact_identities (workspace_id, identity, contact_id)
+                VALUES (@workspaceId, @identity, @contactId)
+                ON CONFLICT (workspace_id, identity) DO NOTHING
+                """, new { workspaceId, identity, contactId }, tx);
+        }
+
+        Fold(db, tx, contactId, fact);
+        return contactId;
+    }
+
+    public static void ApplyMarketing(IDbConnection db, IDbTransaction tx, long contactId, MarketingFact marketing) =>
+        // marketing_preference.sequence grows monotonically; a lower one is a stale update (KAPSO.md §1).
+        db.Execute("""
+            UPDATE contacts
+            SET marketing_status = @Status, marketing_sequence = @Sequence
+            WHERE id = @contactId AND (marketing_sequence IS NULL OR marketing_sequence < @Sequence)
+            """, new { contactId, marketing.Status, marketing.Sequence }, tx);
+
+    /// <summary>Activity and outreach times derived from the stored messages: exact after a merge or a failure.</summary>
+    public static void RecomputeTimes(IDbConnection db, IDbTransaction tx, long contactId) =>
+        db.Execute("""
+            UPDATE contacts SET
+                last_inbound_at = (SELECT MAX(occurred_at) FROM messages
+                                   WHERE contact_id = @contactId AND direction = 'inbound'),
+                last_contact_at = (SELECT MAX(occurred_at) FROM messages
+                                   WHERE contact_id = @contactId AND direction = 'outbound'
+                                     AND outreach = 1 AND status <> 'failed'),
+                last_activity_at = (SELECT MAX(occurred_at) FROM messages
+                                    WHERE contact_id = @contactId
+                                      AND (direction = 'inbound' OR (outreach = 1 AND status <> 'failed')))
+            WHERE id = @contactId
+            """, new { contactId }, tx);
+
+    private static long Create(IDbConnection db, IDbTransaction tx, long workspaceId, ContactFact fact) =>
+        db.ExecuteScalar<long>("""
+            INSERT INTO contacts (workspace_id, created_at, updated_at)
+            VALUES (@workspaceId, @ObservedAtMs, @now)
+            RETURNING id
+            """, new { workspaceId, fact.ObservedAtMs, now = Now() }, tx);
+
+    /// <summary>
+    /// Last writer by event time wins, field by field, with ties broken by value: the same facts in any order
+    /// leave the same row. A fact that does not carry a field leaves it alone.
+    /// </summary>
+    private static void Fold(IDbConnection db, IDbTransaction tx, long contactId, ContactFact fact) =>
+        db.Execute("""
+            UPDATE contacts SET
+                phone_e164 = COALESCE(phone_e164, @PhoneE164),
+                wa_id = COALESCE(wa_id, @WaId),
+                bsuid = CASE WHEN @Bsuid IS NULL THEN bsuid
+                             WHEN bsuid IS NULL OR @ObservedAtMs > identity_updated_at
+                               OR (@ObservedAtMs = identity_updated_at AND @Bsuid > bsuid) THEN @Bsuid
+                             ELSE bsuid END,
+                identity_updated_at = CASE WHEN @Bsuid IS NULL THEN identity_updated_at
+                                           ELSE MAX(COALESCE(identity_updated_at, @ObservedAtMs), @ObservedAtMs) END,
+                username = CASE WHEN @Username IS NULL THEN username
+                                WHEN username IS NULL OR @ObservedAtMs > username_updated_at
+                                  OR (@ObservedAtMs = username_updated_at AND @Username > username) THEN @Username
+                                ELSE username END,
+                username_updated_at = CASE WHEN @Username IS NULL THEN username_updated_at
+                                           ELSE MAX(COALESCE(username_updated_at, @ObservedAtMs), @ObservedAtMs) END,
+                profile_name = CASE WHEN @ProfileName IS NULL THEN profile_name
+                                    WHEN profile_name IS NULL OR @ObservedAtMs > profile_updated_at
+                                      OR (@ObservedAtMs = profile_updated_at AND @ProfileName > profile_name) THEN @ProfileName
+                                    ELSE profile_name END,
+                profile_updated_at = CASE WHEN @ProfileName IS NULL THEN profile_updated_at
+                                          ELSE MAX(COALESCE(profile_updated_at, @ObservedAtMs), @ObservedAtMs) END,
+                created_at = MIN(created_at, @ObservedAtMs),
+                updated_at = @now
+            WHERE id = @contactId
+            """, new
+        {
+            contactId,
+            fact.PhoneE164,
+            fact.WaId,
+            fact.Bsuid,
+            fact.Username,
+            fact.ProfileName,
+            fact.ObservedAtMs,
+            now = Now(),
+        }, tx);
+
+    /// <summary>Folds every contact in <paramref name="contactIds"/> into the oldest one and returns its id.</summary>
+    private static long Merge(IDbConnection db, IDbTransaction tx, List<long> contactIds)
+    {
+        var keep = contactIds[0];
+        var others = contactIds.Skip(1).ToArray();
+        var rows = db.Query<ContactRow>("SELECT * FROM contacts WHERE id IN @contactIds", new { contactIds }, tx).AsList();
+
+        db.Execute("UPDATE contact_identities SET contact_id = @keep WHERE contact_id IN @others", new { keep, others }, tx);
+        db.Execute("UPDATE messages SET contact_id = @keep WHERE contact_id IN @others", new { keep, others }, tx);
+        db.Execute("DELETE FROM contacts WHERE id IN @others", new { others }, tx);
+
+        // Re-applying each merged row as a fact gives the same last-writer-wins result as if the events had
+        // always landed on one contact.
+        foreach (var row in rows.Where(r => r.Id != keep))
+        {
+            Fold(db, tx, keep, row.AsFact(row.IdentityUpdatedAt ?? row.CreatedAt, bsuid: true));
+            Fold(db, tx, keep, row.AsFact(row.UsernameUpdatedAt ?? row.CreatedAt, username: true));
+            Fold(db, tx, keep, row.AsFact(row.ProfileUpdatedAt ?? row.CreatedAt, profile: true));
+            if (row.MarketingStatus is not null && row.MarketingSequence is { } sequence)
+                ApplyMarketing(db, tx, keep, new MarketingFact(row.MarketingStatus, sequence));
+        }
+
+        db.Execute("UPDATE contacts SET created_at = MIN(created_at, @first) WHERE id = @keep",
+            new { keep, first = rows.Min(r => r.CreatedAt) }, tx);
+        RecomputeTimes(db, tx, keep);
+        return keep;
+    }
+
+    private static long Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+    private sealed record ContactRow
+    {
+        public long Id { get; init; }
+        public string? PhoneE164 { get; init; }
+        public string? WaId { get; init; }
+        public string? Bsuid { get; init; }
+        public long? IdentityUpdatedAt { get; init; }
+        public string? Username { get; init; }
+        public long? UsernameUpdatedAt { get; init; }
+        public string? ProfileName { get; init; }
+        public long? ProfileUpdatedAt { get; init; }
+        public string? MarketingStatus { get; init; }
+        public long? MarketingSequence { get; init; }
+        public long CreatedAt { get; init; }
+
+        public ContactFact AsFact(long observedAtMs, bool bsuid = false, bool username = false, bool profile = false) => new()
+        {
+            PhoneE164 = PhoneE164,
+            WaId = WaId,
+            Bsuid = bsuid ? Bsuid : null,
+            Username = username ? Username : null,
+            ProfileName = profile ? ProfileName : null,
+            ObservedAtMs = observedAtMs,
+        };
+    }
+}

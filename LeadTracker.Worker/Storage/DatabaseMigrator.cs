@@ -1,0 +1,67 @@
+using System.Globalization;
+using DbUp;
+using DbUp.Engine.Output;
+using Microsoft.Extensions.Logging;
+
+namespace LeadTracker.Worker.Storage;
+
+/// <summary>
+/// Forward-only migrations: the embedded Storage/Migrations/*.sql scripts, each applied once, in name order,
+/// journaled by DbUp in the SchemaVersions table. Run at worker start and by the <c>migrate</c> verb.
+/// </summary>
+internal static partial class DatabaseMigrator
+{
+    /// <returns>The names of the scripts applied now (empty when the schema was current).</returns>
+    public static IReadOnlyList<string> Migrate(SqliteConnectionFactory connections, ILogger logger)
+    {
+        EnsureFolderExists(connections.DataSource);
+        connections.EnableWriteAheadLog();
+
+        var upgrader = DeployChanges.To
+            .SqliteDatabase(connections.ConnectionString)
+            .WithScriptsEmbeddedInAssembly(typeof(DatabaseMigrator).Assembly,
+                name => name.Contains(".Storage.Migrations.", StringComparison.Ordinal))
+            .WithTransactionPerScript()
+            .LogTo(new DbUpLog(logger))
+            .Build();
+
+        var result = upgrader.PerformUpgrade();
+        if (!result.Successful)
+            throw new InvalidOperationException($"Migration {result.ErrorScript?.Name} failed: {result.Error.Message}", result.Error);
+        return result.Scripts.Select(s => s.Name).ToArray();
+    }
+
+    private static void EnsureFolderExists(string dataSource)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(dataSource));
+        if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
+    }
+
+    private sealed class DbUpLog(ILogger logger) : IUpgradeLog
+    {
+        public void LogTrace(string format, params object[] args) { }
+
+        public void LogDebug(string format, params object[] args) { }
+
+        public void LogInformation(string format, params object[] args) =>
+            Log.Migration(logger, LogLevel.Information, Text(format, args), null);
+
+        public void LogWarning(string format, params object[] args) =>
+            Log.Migration(logger, LogLevel.Warning, Text(format, args), null);
+
+        public void LogError(string format, params object[] args) =>
+            Log.Migration(logger, LogLevel.Error, Text(format, args), null);
+
+        public void LogError(Exception ex, string format, params object[] args) =>
+            Log.Migration(logger, LogLevel.Error, Text(format, args), ex);
+
+        private static string Text(string format, object[] args) =>
+            args.Length == 0 ? format : string.Format(CultureInfo.InvariantCulture, format, args);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 3100, Message = "[Migrations] {Text}")]
+        public static partial void Migration(ILogger logger, LogLevel level, string text, Exception? exception);
+    }
+}

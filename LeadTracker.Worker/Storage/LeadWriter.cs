@@ -1,0 +1,112 @@
+using System.Threading.Channels;
+using LeadTracker.Worker.Kapso;
+using Microsoft.Extensions.Logging;
+
+namespace LeadTracker.Worker.Storage;
+
+/// <summary>
+/// Group commit: the single SQLite writer. Consumers hand their events here and wait; one loop applies whatever
+/// has queued up in one transaction and answers every waiter only after the commit, so each RabbitMQ message is
+/// still acknowledged after its own data is durable. At low load a batch is one message (no added latency);
+/// under load batches grow up to <c>maxBatchEvents</c> and SQLite does one fsync for all of them.
+/// </summary>
+internal sealed partial class LeadWriter : IAsyncDisposable
+{
+    private readonly Channel<PendingWrite> _queue =
+        Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
+
+    private readonly LeadStore _store;
+    private readonly ILogger<LeadWriter> _logger;
+    private readonly int _maxBatchEvents;
+    private readonly Task _loop;
+
+    public LeadWriter(LeadStore store, ILogger<LeadWriter> logger, int maxBatchEvents = 500)
+    {
+        _store = store;
+        _logger = logger;
+        _maxBatchEvents = maxBatchEvents;
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>Completes once <paramref name="events"/> are committed; faults with the reason they cannot be.</summary>
+    public Task<IReadOnlyList<EventOutcome>> WriteAsync(IReadOnlyList<LeadEvent> events)
+    {
+        var pending = new PendingWrite(events);
+        ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(pending), this);
+        return pending.Done.Task;
+    }
+
+    /// <summary>Stops taking writes and finishes the ones already queued: nothing acknowledged is left unwritten.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _loop;
+    }
+
+    private async Task RunAsync()
+    {
+        var batch = new List<PendingWrite>();
+        var events = new List<LeadEvent>();
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            events.Clear();
+            while (events.Count < _maxBatchEvents && _queue.Reader.TryRead(out var pending))
+            {
+                batch.Add(pending);
+                events.AddRange(pending.Events);
+            }
+
+            try
+            {
+                Complete(batch, await _store.ApplyAsync(events, CancellationToken.None));
+            }
+            catch (Exception e) when (batch.Count > 1)
+            {
+                // One bad event must not take its neighbours to the error queue: apply each write on its own.
+                Log.BatchFailed(_logger, batch.Count, e.Message);
+                foreach (var pending in batch) await ApplyAlone(pending);
+            }
+            catch (Exception e)
+            {
+                batch[0].Done.TrySetException(e);
+            }
+        }
+    }
+
+    private async Task ApplyAlone(PendingWrite pending)
+    {
+        try
+        {
+            pending.Done.TrySetResult(await _store.ApplyAsync(pending.Events, CancellationToken.None));
+        }
+        catch (Exception e)
+        {
+            pending.Done.TrySetException(e);
+        }
+    }
+
+    private static void Complete(List<PendingWrite> batch, IReadOnlyList<EventOutcome> outcomes)
+    {
+        var offset = 0;
+        foreach (var pending in batch)
+        {
+            pending.Done.TrySetResult(outcomes.Skip(offset).Take(pending.Events.Count).ToArray());
+            offset += pending.Events.Count;
+        }
+    }
+
+    private sealed record PendingWrite(IReadOnlyList<LeadEvent> Events)
+    {
+        // Continuations run off the writer loop, so a slow consumer never stalls the next commit.
+        public TaskCompletionSource<IReadOnlyList<EventOutcome>> Done { get; } =
+            new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 3002, Level = LogLevel.Warning,
+            Message = "A batch of {Writes} writes failed ({Reason}); applying them one by one")]
+        public static partial void BatchFailed(ILogger logger, int writes, string reason);
+    }
+}

@@ -1,0 +1,63 @@
+using Microsoft.Data.Sqlite;
+
+namespace LeadTracker.Worker.Storage;
+
+/// <summary>
+/// Every SQLite setting in one place. A connection is opened per unit of work (pooling makes that cheap) and is
+/// never shared between threads.
+/// </summary>
+internal sealed class SqliteConnectionFactory
+{
+    private readonly string _connectionString;
+    private readonly string _pragmas;
+
+    public SqliteConnectionFactory(string connectionString, SqliteDurability durability = SqliteDurability.Full)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString) { Pooling = true };
+
+        // Microsoft.Data.Sqlite spins on SQLITE_BUSY by itself until this timeout (30 s by default). Keep it short so
+        // the Polly pipeline (SqliteRetry) sees contention, logs it and backs off with jitter.
+        if (!connectionString.Contains("Timeout", StringComparison.OrdinalIgnoreCase))
+            builder.DefaultTimeout = 1;
+
+        _connectionString = builder.ToString();
+        DataSource = builder.DataSource;
+
+        // We acknowledge a message only after its commit, so the commit must survive power loss: FULL. NORMAL is
+        // faster in WAL mode but may lose the last commits on power loss (README, "Durability").
+        _pragmas = $"PRAGMA synchronous = {durability.ToString().ToUpperInvariant()}; PRAGMA foreign_keys = ON;";
+    }
+
+    public string DataSource { get; }
+
+    public string ConnectionString => _connectionString;
+
+    public SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = _pragmas;
+        command.ExecuteNonQuery();
+        return connection;
+    }
+
+    /// <summary>WAL lets the lead queries read while the worker writes. It is persistent, and cannot be set inside
+    /// a transaction, so it is set once when the database is migrated rather than in a migration script.</summary>
+    public void EnableWriteAheadLog()
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode = WAL;";
+        command.ExecuteNonQuery();
+    }
+}
+
+internal enum SqliteDurability
+{
+    /// <summary>Every commit is synced to disk before it returns: acknowledged means durable.</summary>
+    Full,
+
+    /// <summary>WAL commits are synced at checkpoints only: faster, may lose the last commits on power loss.</summary>
+    Normal,
+}

@@ -1,0 +1,101 @@
+using LeadTracker.Contracts;
+using LeadTracker.Worker.Consumers;
+using LeadTracker.Worker.Storage;
+using MassTransit;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+
+namespace LeadTracker.Worker;
+
+/// <summary>
+/// The long-running worker: MassTransit consumers over RabbitMQ writing to SQLite, health endpoints on a small
+/// Kestrel listener, systemd notify integration, and a graceful stop that finishes what it has in hand.
+/// </summary>
+internal static partial class WorkerHost
+{
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? configureTests = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Services.AddSystemd();
+
+        var services = builder.Services;
+        services.AddOptions<RabbitMqOptions>().BindConfiguration(RabbitMqOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
+
+        var worker = builder.Configuration.GetSection(WorkerOptions.Section).Get<WorkerOptions>() ?? new WorkerOptions();
+        builder.WebHost.UseUrls(worker.HealthUrls);
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = worker.ShutdownTimeout);
+
+        var connectionString = builder.Configuration.LeadsConnectionString();
+        services.AddSingleton(new SqliteConnectionFactory(connectionString, worker.Durability));
+        services.AddSingleton(sp => new LeadStore(sp.GetRequiredService<SqliteConnectionFactory>(),
+            sp.GetRequiredService<ILogger<LeadStore>>(), sp.GetRequiredService<IOptions<WorkerOptions>>().Value.CreateWorkspaces));
+        services.AddSingleton(sp => new LeadWriter(sp.GetRequiredService<LeadStore>(),
+            sp.GetRequiredService<ILogger<LeadWriter>>(), sp.GetRequiredService<IOptions<WorkerOptions>>().Value.MaxBatchEvents));
+        services.AddSingleton<LeadEventApplier>();
+
+        services.AddHealthChecks().AddCheck<LeadDatabaseHealthCheck>("sqlite", tags: ["ready"]);
+        services.AddMassTransit(bus =>
+        {
+            bus.AddConsumer<MessageEventsConsumer, MessageEventsConsumerDefinition>();
+            bus.AddConsumer<ContactEventsConsumer, ContactEventsConsumerDefinition>();
+            bus.UsingRabbitMq((context, cfg) =>
+            {
+                var rabbit = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
+                cfg.Host(rabbit.Host, (ushort)rabbit.Port, rabbit.VirtualHost, host =>
+                {
+                    host.Username(rabbit.Username);
+                    host.Password(rabbit.Password);
+                });
+                cfg.ConfigureEndpoints(context);
+            });
+        });
+        services.Configure<MassTransitHostOptions>(o =>
+        {
+            // Start without waiting for the broker: the bus reconnects by itself and /health/ready says when it is up.
+            o.WaitUntilStarted = false;
+            o.StopTimeout = worker.ShutdownTimeout;
+        });
+
+        configureTests?.Invoke(services);
+        var app = builder.Build();
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        return app;
+    }
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        await using var app = Build(args);
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("LeadTracker.Worker");
+        try
+        {
+            var applied = DatabaseMigrator.Migrate(app.Services.GetRequiredService<SqliteConnectionFactory>(), logger);
+            Log.Started(logger, app.Services.GetRequiredService<SqliteConnectionFactory>().DataSource, applied.Count);
+            await app.RunAsync();
+            return 0;
+        }
+        catch (OptionsValidationException e)
+        {
+            Log.InvalidConfiguration(logger, string.Join("; ", e.Failures));
+            return 2;
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1000, Level = LogLevel.Information,
+            Message = "LeadTracker worker starting on {Database} ({Migrations} migrations applied)")]
+        public static partial void Started(ILogger logger, string database, int migrations);
+
+        [LoggerMessage(EventId = 1001, Level = LogLevel.Critical, Message = "Invalid configuration: {Failures}")]
+        public static partial void InvalidConfiguration(ILogger logger, string failures);
+    }
+}
