@@ -1,0 +1,92 @@
+using LeadTracker.Contracts;
+using LeadTracker.Ingress.Spool;
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace LeadTracker.Ingress;
+
+internal enum RelayOutcome
+{
+    /// <summary>RabbitMQ confirmed every event.</summary>
+    Published,
+
+    /// <summary>The broker did not confirm; every event is committed in the local spool.</summary>
+    Spooled,
+
+    /// <summary>Neither the broker nor the spool took the events: answer 503 so Kapso retries.</summary>
+    Unavailable,
+}
+
+/// <summary>
+/// Sends a webhook's events to their queues, all at once, and waits for RabbitMQ's publisher confirms. Sending
+/// to the queue (not publishing to a type exchange) declares and binds the durable queue from this side too, so
+/// events are kept even before any worker has ever started.
+/// </summary>
+internal sealed partial class EventRelay(
+    ISendEndpointProvider sendEndpoints,
+    EventSpool spool,
+    BrokerCircuit circuit,
+    IOptions<IngressOptions> ingress,
+    IOptions<SpoolOptions> spoolOptions,
+    ILogger<EventRelay> logger)
+{
+    private static readonly Uri MessageQueue = new($"queue:{QueueNames.MessageEvents}");
+    private static readonly Uri ContactQueue = new($"queue:{QueueNames.ContactEvents}");
+
+    public async Task<RelayOutcome> RelayAsync(IReadOnlyList<RelayedEvent> events, CancellationToken requestAborted)
+    {
+        if (!circuit.IsOpen)
+        {
+            try
+            {
+                await SendAsync(events, ingress.Value.PublishTimeout, requestAborted);
+                return RelayOutcome.Published;
+            }
+            catch (Exception e) when (!requestAborted.IsCancellationRequested)
+            {
+                circuit.Open();
+                Log.BrokerFailed(logger, events.Count, e.GetType().Name, e.Message);
+            }
+        }
+
+        if (!spoolOptions.Value.Enabled) return RelayOutcome.Unavailable;
+        if (spool.TryAppend(events)) return RelayOutcome.Spooled;
+
+        Log.SpoolFull(logger, spool.Depth, events.Count);
+        return RelayOutcome.Unavailable;
+    }
+
+    /// <summary>Sends every event and completes when all are confirmed; throws on timeout or broker failure.</summary>
+    public async Task SendAsync(IEnumerable<RelayedEvent> events, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        var messages = await sendEndpoints.GetSendEndpoint(MessageQueue);
+        var contacts = await sendEndpoints.GetSendEndpoint(ContactQueue);
+
+        // Concurrent sends: each confirm is awaited together, not one round trip after another.
+        var sends = new List<Task>();
+        foreach (var e in events)
+        {
+            sends.Add(e.ToContract() switch
+            {
+                KapsoContactEvent contact => contacts.Send(contact, deadline.Token),
+                KapsoMessageEvent message => messages.Send(message, deadline.Token),
+                var other => throw new InvalidOperationException($"no queue for {other.GetType().Name}"),
+            });
+        }
+
+        await Task.WhenAll(sends).WaitAsync(deadline.Token);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 4001, Level = LogLevel.Warning,
+            Message = "RabbitMQ did not confirm {Events} events ({Error}: {Reason}); spooling")]
+        public static partial void BrokerFailed(ILogger logger, int events, string error, string reason);
+
+        [LoggerMessage(EventId = 4002, Level = LogLevel.Error,
+            Message = "Spool full ({Depth} events waiting): refusing {Events} events with 503")]
+        public static partial void SpoolFull(ILogger logger, long depth, int events);
+    }
+}

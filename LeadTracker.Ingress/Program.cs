@@ -1,0 +1,65 @@
+using System.Text;
+using System.Text.Json;
+using LeadTracker.Contracts;
+using LeadTracker.Ingress;
+using LeadTracker.Ingress.Spool;
+using MassTransit;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+builder.Services.AddSystemd();
+
+var services = builder.Services;
+services.AddOptions<RabbitMqOptions>().BindConfiguration(RabbitMqOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+services.AddOptions<IngressOptions>().BindConfiguration(IngressOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+services.AddOptions<SpoolOptions>().BindConfiguration(SpoolOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+services.AddOptions<KapsoOptions>().BindConfiguration(KapsoOptions.Section).ValidateOnStart();
+services.AddSingleton<IValidateOptions<KapsoOptions>, KapsoOptionsValidator>();
+
+var maxBody = builder.Configuration.GetSection(IngressOptions.Section).Get<IngressOptions>()?.MaxBodyBytes ?? new IngressOptions().MaxBodyBytes;
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = maxBody + 1L);
+
+services.AddSingleton(TimeProvider.System);
+services.AddSingleton(sp => new WebhookSignature(
+    Encoding.UTF8.GetBytes(sp.GetRequiredService<IOptions<KapsoOptions>>().Value.WebhookSecret ?? "")));
+services.AddSingleton<IngressMetrics>();
+services.AddSingleton<EventSpool>();
+services.AddSingleton<BrokerCircuit>();
+services.AddSingleton<EventRelay>();
+services.AddHostedService<SpoolForwarder>();
+services.AddProblemDetails();
+services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase);
+
+services.AddHealthChecks().AddCheck<IngressReadiness>("ingress", tags: ["ingress-ready"]);
+services.AddMassTransit(bus => bus.UsingRabbitMq((context, cfg) =>
+{
+    var rabbit = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
+    cfg.Host(rabbit.Host, (ushort)rabbit.Port, rabbit.VirtualHost, host =>
+    {
+        host.Username(rabbit.Username);
+        host.Password(rabbit.Password);
+        // The default, said out loud: a send completes only when RabbitMQ has confirmed it.
+        host.PublisherConfirmation = true;
+    });
+}));
+services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = false);
+
+var app = builder.Build();
+if (app.Services.GetRequiredService<IOptions<KapsoOptions>>().Value.AllowUnsigned)
+{
+    app.Logger.LogWarning("!!! LeadTracker__Kapso__AllowUnsigned=true: webhook signatures are NOT checked. Never in production. !!!");
+}
+
+app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+app.MapHealthChecks("/health/ready", new HealthCheckOptions
+{
+    Predicate = check => check.Tags.Contains("ingress-ready"),
+    ResponseWriter = HealthResponse.WriteAsync,
+});
+app.MapKapsoWebhook();
+app.Run();
+
+/// <summary>Visible to WebApplicationFactory in the tests.</summary>
+public partial class Program;

@@ -1,0 +1,30 @@
+using LeadTracker.Contracts;
+
+namespace LeadTracker.Ingress;
+
+/// <summary>One event of a webhook, ready to go to its stream's queue (or to the spool).</summary>
+internal sealed record RelayedEvent(
+    EventStream Stream,
+    string EventType,
+    string? IdempotencyKey,
+    string PayloadJson,
+    DateTimeOffset ReceivedAt)
+{
+    public object ToContract() => Stream switch
+    {
+        EventStream.Contact => new KapsoContactEvent
+        {
+            EventType = EventType,
+            IdempotencyKey = IdempotencyKey,
+            PayloadJson = PayloadJson,
+            ReceivedAt = ReceivedAt,
+        },
+        _ => new KapsoMessageEvent
+        {
+            EventType = EventType,
+            IdempotencyKey = IdempotencyKey,
+            PayloadJson = PayloadJson,
+            ReceivedAt = ReceivedAt,
+        },
+    };
+}

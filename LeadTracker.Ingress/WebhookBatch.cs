@@ -1,0 +1,64 @@
+using System.Text;
+using System.Text.Json;
+using LeadTracker.Contracts;
+
+namespace LeadTracker.Ingress;
+
+/// <summary>
+/// Splits a verified webhook body into single events. A buffered batch (<c>X-Webhook-Batch: true</c> or
+/// <c>"batch": true</c>) is <c>{ "type", "data": [...] }</c> with one event per item; anything else is one event
+/// whose type is the <c>X-Webhook-Event</c> header. Parses no deeper than that: the worker owns the payloads.
+/// </summary>
+internal static class WebhookBatch
+{
+    private static readonly JsonDocumentOptions Options = new() { MaxDepth = 64 };
+
+    /// <exception cref="JsonException">The body is not a JSON object (or a batch without a data array).</exception>
+    public static IReadOnlyList<RelayedEvent> Split(ReadOnlyMemory<byte> body, string? eventHeader, string? batchHeader,
+        string? idempotencyKey, DateTimeOffset receivedAt)
+    {
+        using var document = JsonDocument.Parse(body, Options);
+        var root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object) throw new JsonException("the body is not a JSON object");
+
+        var isBatch = string.Equals(batchHeader, "true", StringComparison.OrdinalIgnoreCase)
+            || (root.TryGetProperty("batch", out var batch) && batch.ValueKind == JsonValueKind.True);
+        if (!isBatch)
+        {
+            var type = EventTypeOf(eventHeader, root);
+            // The exact bytes Kapso sent, not a re-serialization: the worker sees what was signed.
+            return [new RelayedEvent(EventStreams.Of(type), type, idempotencyKey, Encoding.UTF8.GetString(body.Span), receivedAt)];
+        }
+
+        if (!root.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array)
+            throw new JsonException("a batch body needs a data array");
+
+        var batchType = EventTypeOf(eventHeader, root);
+        var events = new List<RelayedEvent>(data.GetArrayLength());
+        var index = 0;
+        foreach (var item in data.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.Object) throw new JsonException($"batch item {index} is not a JSON object");
+            var key = idempotencyKey is null ? null : $"{idempotencyKey}#{index}";
+            events.Add(new RelayedEvent(EventStreams.Of(batchType), batchType, key, item.GetRawText(), receivedAt));
+            index++;
+        }
+
+        return events;
+    }
+
+    private static string EventTypeOf(string? header, JsonElement root)
+    {
+        if (!string.IsNullOrWhiteSpace(header)) return header.Trim();
+        if (root.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String) return type.GetString()!;
+        if (root.TryGetProperty("event", out var name) && name.ValueKind == JsonValueKind.String) return name.GetString()!;
+        // Kapso's "meta" kind forwards Meta's own payload, which carries no event name at all.
+        if (root.TryGetProperty("object", out var obj) && obj.ValueKind == JsonValueKind.String
+            && obj.GetString() == "whatsapp_business_account")
+        {
+            return EventStreams.MetaForward;
+        }
+
+        return "unknown";
+    }
+}
