@@ -1,5 +1,7 @@
 using System.CommandLine;
+using LeadTracker.Contracts;
 using LeadTracker.Worker;
+using LeadTracker.Worker.Errors;
 using LeadTracker.Worker.Leads;
 using LeadTracker.Worker.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -7,6 +9,12 @@ using Microsoft.Extensions.Logging.Abstractions;
 // One executable, several verbs: `run` (the default) is the service; the others are operator tools.
 var configuration = WorkerConfiguration.Load();
 SqliteConnectionFactory Connections() => new(configuration.LeadsConnectionString());
+
+ErrorQueueConnection Broker()
+{
+    var o = configuration.GetSection(RabbitMqOptions.Section).Get<RabbitMqOptions>() ?? new RabbitMqOptions();
+    return new ErrorQueueConnection(o.Host, o.Port, o.VirtualHost, o.Username, o.Password, o.ManagementPort);
+}
 
 var run = new Command("run", "Run the worker: consume RabbitMQ, write SQLite (the default)");
 run.SetAction((_, _) => WorkerHost.RunAsync(args.SkipWhile(a => a == "run").ToArray()));
@@ -26,6 +34,7 @@ var root = new RootCommand("LeadTracker worker: Kapso WhatsApp events from Rabbi
     run,
     migrate,
     LeadsCommand.Create(Connections),
+    ErrorsCommand.Create(Broker),
 };
 root.SetAction((_, _) => WorkerHost.RunAsync(args));
 
