@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace LeadTracker.Tests;
+
+/// <summary>
+/// The deployment files in the repository stay deployable: the systemd units pass <c>systemd-analyze verify</c>,
+/// compose builds both images next to the RabbitMQ management image, and neither image runs as root.
+/// </summary>
+[TestFixture]
+public sealed partial class DeploymentFilesTests
+{
+    [TestCase("leadtracker-ingress.service")]
+    [TestCase("leadtracker-worker.service")]
+    public async Task SystemdUnitPassesSystemdAnalyzeVerify(string unit)
+    {
+        // Needs the Debian package systemd (not systemd as init) and the units' ExecStart binary /usr/bin/dotnet;
+        // scripts/test.sh provides both. A missing tool fails the test: it never skips.
+        var systemdAnalyze = FindOnPath("systemd-analyze");
+        Assert.That(systemdAnalyze, Is.Not.Null,
+            "systemd-analyze is not on PATH: apt-get install -y systemd (scripts/test.sh does this when root)");
+
+        var path = Path.Combine(RepoRoot(), "deploy", "systemd", unit);
+        var (exitCode, output) = await RunAsync(systemdAnalyze!, "verify", "--man=no", path);
+
+        // verify exits 0 on some mistakes (an unknown Type=, say) and only prints them: any output is a failure.
+        Assert.Multiple(() =>
+        {
+            Assert.That(exitCode, Is.Zero, $"systemd-analyze verify {unit} failed:\n{output}");
+            Assert.That(output, Is.Empty, $"systemd-analyze verify {unit} reported problems");
+        });
+    }
+
+    [Test]
+    public void ComposeBuildsBothImagesBesideTheRabbitMqManagementImage()
+    {
+        var compose = File.ReadAllText(Path.Combine(RepoRoot(), "compose.yaml"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(compose, Does.Contain("dockerfile: LeadTracker.Ingress/Dockerfile"));
+            Assert.That(compose, Does.Contain("dockerfile: LeadTracker.Worker/Dockerfile"));
+            Assert.That(ManagementImage().IsMatch(compose), Is.True, "compose.yaml has no rabbitmq:*-management image");
+        });
+    }
+
+    [TestCase("LeadTracker.Ingress/Dockerfile")]
+    [TestCase("LeadTracker.Worker/Dockerfile")]
+    public void DockerfileRunsAsNonRootUser(string dockerfile)
+    {
+        var text = File.ReadAllText(Path.Combine(RepoRoot(), dockerfile));
+        // Only the final stage is the image that runs: look after the last FROM.
+        var runtimeStage = text[text.LastIndexOf("\nFROM ", StringComparison.Ordinal)..];
+
+        Assert.That(NonRootUser().IsMatch(runtimeStage), Is.True, $"{dockerfile}: the runtime stage has no non-root USER line");
+    }
+
+    /// <summary>The folder holding LeadTracker.sln, found by walking up from the test binaries.</summary>
+    private static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "LeadTracker.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"No LeadTracker.sln above {TestContext.CurrentContext.TestDirectory}");
+    }
+
+    private static string? FindOnPath(string program) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(dir => Path.Combine(dir, program))
+            .FirstOrDefault(File.Exists);
+
+    /// <summary>Runs a program to its end (30 s at most) and returns its exit code and stdout + stderr.</summary>
+    private static async Task<(int ExitCode, string Output)> RunAsync(string program, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(program)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {program}");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
+        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, ((await stdout) + (await stderr)).Trim());
+    }
+
+    [GeneratedRegex(@"image:\s*rabbitmq:[\w.]+-management\b")]
+    private static partial Regex ManagementImage();
+
+    // USER followed by anything but root or uid 0, e.g. "USER $APP_UID" or "USER app".
+    [GeneratedRegex(@"^USER\s+(?!root\b|0\b)\S+", RegexOptions.Multiline)]
+    private static partial Regex NonRootUser();
+}

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Run every test: starts (installing if needed) a local RabbitMQ, then dotnet test on the solution.
+#   scripts/test.sh [extra dotnet test args, e.g. --filter FullyQualifiedName~LeadStore]
+# Exits non-zero when a test fails or nothing could run; the last line sums up the counts.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
+
+log() { echo "[test] $*"; }
+
+bash scripts/ensure-rabbitmq.sh
+
+# DeploymentFilesTests run `systemd-analyze verify` on deploy/systemd/*.service; it needs the systemd
+# package (not its init) and the units' ExecStart binary, /usr/bin/dotnet.
+if ! command -v systemd-analyze >/dev/null; then
+  [[ $EUID -eq 0 ]] || { log "systemd-analyze is missing: sudo apt-get install -y systemd" >&2; exit 1; }
+  log "installing the Debian package systemd (for systemd-analyze)"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq systemd >/dev/null
+fi
+if [[ ! -e /usr/bin/dotnet && $EUID -eq 0 ]]; then
+  log "linking /usr/bin/dotnet to $(command -v dotnet) (the systemd units run /usr/bin/dotnet)"
+  ln -s "$(command -v dotnet)" /usr/bin/dotnet
+fi
+
+mkdir -p .run
+output=.run/test-output.log
+status=0
+dotnet test LeadTracker.sln -c Release --logger "console;verbosity=normal" "$@" 2>&1 | tee "$output" ||
+  status=$?
+
+# Sum the per-assembly summaries. Console verbosity normal prints a block:
+#   Total tests: 7 / "     Passed: 5" / "     Failed: 1" / "    Skipped: 1" / " Total time: ..."
+# and minimal prints one line: "Passed!  - Failed:     0, Passed:    42, Skipped:     0, Total: ..."
+read -r passed failed skipped < <(tr -d '\r' <"$output" | awk '
+  /^Total tests: [0-9]+/ { block = 1; found = 1; next }
+  block && /^ +Passed: [0-9]+$/  { p += $2 }
+  block && /^ +Failed: [0-9]+$/  { f += $2 }
+  block && /^ +Skipped: [0-9]+$/ { s += $2 }
+  / Total time: /                { block = 0 }
+  /^(Passed|Failed)! +- +Failed: / {
+    gsub(",", "")
+    for (i = 1; i < NF; i++) {
+      if ($i == "Failed:") f += $(i + 1)
+      if ($i == "Passed:") p += $(i + 1)
+      if ($i == "Skipped:") s += $(i + 1)
+    }
+    found = 1
+  }
+  END { if (found) print p + 0, f + 0, s + 0; else print "- - -" }')
+
+if [[ "$passed" == - ]]; then
+  log "FAILED: dotnet test exited $status without a test summary (build error?); see above" >&2
+  exit $((status == 0 ? 1 : status))
+fi
+if ((status != 0)); then
+  log "FAILED (dotnet test exit $status)"
+fi
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+exit "$status"
