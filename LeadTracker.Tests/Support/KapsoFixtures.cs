@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace LeadTracker.Tests.Support;
 
 /// <summary>A Kapso payload as stored, with the headers its manifest says Kapso sends with it.</summary>
-internal sealed record KapsoFixture(string File, byte[] Body, IReadOnlyDictionary<string, string> Headers)
+public sealed record KapsoFixture(string File, byte[] Body, IReadOnlyDictionary<string, string> Headers)
 {
     public string EventType => Headers.TryGetValue("X-Webhook-Event", out var type) ? type : "";
 

@@ -1,0 +1,226 @@
+using Dapper;
+using LeadTracker.Contracts;
+using LeadTracker.Ingress;
+using LeadTracker.Tests.Support;
+using LeadTracker.Worker.Kapso;
+using LeadTracker.Worker.Storage;
+
+namespace LeadTracker.Tests;
+
+/// <summary>
+/// The semantics table of DESIGN.md on a real SQLite file: idempotent (repeats change nothing) and commutative
+/// (any order of the same events gives the same rows).
+/// </summary>
+[TestFixture]
+public sealed class LeadStoreTests
+{
+    private static readonly DateTimeOffset ReceivedAt = new(2026, 2, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private static readonly string[] MariasStory =
+    [
+        "kapso-message-received-text.json",
+        "kapso-message-received-image.json",
+        "kapso-message-sent.json",
+        "kapso-message-delivered.json",
+        "kapso-message-read.json",
+        "kapso-contact-identity-changed.json",
+    ];
+
+    [Test]
+    public async Task Every_order_of_marias_events_gives_the_same_rows()
+    {
+        var events = MariasStory.Select(Events).Select(e => e.Single()).ToArray();
+        string? expected = null;
+        var orders = 0;
+        foreach (var order in Permutations(events))
+        {
+            using var db = new TempDatabase();
+            await db.Store().ApplyAsync(order, CancellationToken.None);
+            var rows = Snapshot(db);
+            expected ??= rows;
+            Assert.That(rows, Is.EqualTo(expected), $"order {string.Join(", ", order.Select(e => e.EventType))}");
+            orders++;
+        }
+
+        Assert.That(orders, Is.EqualTo(720));
+        Assert.That(expected, Does.Contain("|read|"), "the reply ends at read whatever order its statuses came in");
+    }
+
+    [Test]
+    public async Task Applying_every_fixture_twice_leaves_the_rows_of_applying_it_once()
+    {
+        using var once = new TempDatabase();
+        using var twice = new TempDatabase();
+        var all = KapsoFixtures.All.SelectMany(f => Events(f.File)).ToList();
+
+        await once.Store().ApplyAsync(all, CancellationToken.None);
+        foreach (var e in all.Concat(all)) await twice.Store().ApplyAsync([e], CancellationToken.None);
+
+        Assert.That(Snapshot(twice), Is.EqualTo(Snapshot(once)));
+    }
+
+    [Test]
+    public async Task A_repeat_is_reported_as_unchanged_and_a_later_status_as_updated()
+    {
+        using var db = new TempDatabase();
+        var store = db.Store();
+        var sent = Events("kapso-message-sent.json");
+
+        var first = await store.ApplyAsync(sent, CancellationToken.None);
+        var repeat = await store.ApplyAsync(sent, CancellationToken.None);
+        var read = await store.ApplyAsync(Events("kapso-message-read.json"), CancellationToken.None);
+        var lateDelivered = await store.ApplyAsync(Events("kapso-message-delivered.json"), CancellationToken.None);
+
+        Assert.That(new[] { first[0].Message, repeat[0].Message, read[0].Message, lateDelivered[0].Message },
+            Is.EqualTo(new[] { WriteOutcome.Inserted, WriteOutcome.Unchanged, WriteOutcome.Updated, WriteOutcome.Unchanged }));
+    }
+
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task A_send_that_failed_is_not_outreach_whichever_event_came_first(bool failedFirst)
+    {
+        using var db = new TempDatabase();
+        var store = db.Store();
+        var sent = Outbound("wamid.X", MessageStatus.Sent, outreach: true, at: 1_000);
+        var failed = Outbound("wamid.X", MessageStatus.Failed, outreach: false, at: 1_000);
+
+        foreach (var e in failedFirst ? new[] { failed, sent } : new[] { sent, failed })
+            await store.ApplyAsync([e], CancellationToken.None);
+
+        using var connection = db.Connections.Open();
+        var contact = connection.QuerySingle<(long? LastContactAt, long? LastActivityAt)>(
+            "SELECT last_contact_at, last_activity_at FROM contacts");
+        Assert.That(contact, Is.EqualTo(((long?)null, (long?)null)));
+        Assert.That(connection.ExecuteScalar<string>("SELECT status FROM messages"), Is.EqualTo("failed"));
+    }
+
+    [Test]
+    public async Task A_stale_marketing_preference_is_discarded()
+    {
+        using var db = new TempDatabase();
+        var store = db.Store();
+        await store.ApplyAsync([Marketing("stopped", 7)], CancellationToken.None);
+        await store.ApplyAsync([Marketing("resumed", 5)], CancellationToken.None);
+
+        using var connection = db.Connections.Open();
+        Assert.That(connection.QuerySingle<(string, long)>("SELECT marketing_status, marketing_sequence FROM contacts"),
+            Is.EqualTo(("stopped", 7L)));
+    }
+
+    [Test]
+    public async Task The_newest_profile_name_wins_by_message_time_not_by_arrival()
+    {
+        using var db = new TempDatabase();
+        var store = db.Store();
+        await store.ApplyAsync([Inbound("wamid.new", "+15550100123", null, "Maria L.", at: 2_000)], CancellationToken.None);
+        await store.ApplyAsync([Inbound("wamid.old", "+15550100123", null, "Maria", at: 1_000)], CancellationToken.None);
+
+        using var connection = db.Connections.Open();
+        Assert.That(connection.ExecuteScalar<string>("SELECT profile_name FROM contacts"), Is.EqualTo("Maria L."));
+    }
+
+    [Test]
+    public async Task A_bsuid_only_lead_and_a_phone_only_lead_become_one_when_an_event_links_them()
+    {
+        using var db = new TempDatabase();
+        var store = db.Store();
+        await store.ApplyAsync([Inbound("wamid.1", null, "US.1", "Ana", at: 1_000)], CancellationToken.None);
+        await store.ApplyAsync([Inbound("wamid.2", "+15550100123", null, null, at: 2_000)], CancellationToken.None);
+        await store.ApplyAsync([Inbound("wamid.3", "+15550100123", "US.1", null, at: 3_000)], CancellationToken.None);
+
+        using var connection = db.Connections.Open();
+        Assert.Multiple(() =>
+        {
+            Assert.That(connection.ExecuteScalar<long>("SELECT COUNT(*) FROM contacts"), Is.EqualTo(1));
+            Assert.That(connection.ExecuteScalar<long>("SELECT COUNT(DISTINCT contact_id) FROM messages"), Is.EqualTo(1));
+            Assert.That(connection.QuerySingle<(string, string, string, long)>(
+                    "SELECT phone_e164, bsuid, profile_name, last_inbound_at FROM contacts"),
+                Is.EqualTo(("+15550100123", "US.1", "Ana", 3_000L)));
+        });
+    }
+
+    [Test]
+    public void An_unknown_business_number_is_refused_when_workspaces_are_not_created_on_sight()
+    {
+        using var db = new TempDatabase();
+        Assert.That(() => db.Store(createWorkspaces: false).ApplyAsync(Events("kapso-message-sent.json"), CancellationToken.None),
+            Throws.TypeOf<UnknownWorkspaceException>().With.Message.Contains("110000000000001"));
+    }
+
+    [Test]
+    public async Task A_lock_held_by_another_connection_is_waited_out()
+    {
+        using var db = new TempDatabase();
+        using var blocker = db.Connections.Open();
+        using var lockTx = blocker.BeginTransaction();
+        blocker.Execute("INSERT INTO workspaces (phone_number_id, created_at) VALUES ('other', 0)", transaction: lockTx);
+
+        var write = db.Store().ApplyAsync(Events("kapso-message-sent.json"), CancellationToken.None);
+        await Task.Delay(1500);
+        Assert.That(write.IsCompleted, Is.False, "blocked by the other writer");
+        lockTx.Commit();
+
+        Assert.That((await write)[0].Message, Is.EqualTo(WriteOutcome.Inserted));
+    }
+
+    private static string Snapshot(TempDatabase db)
+    {
+        using var connection = db.Connections.Open();
+        return LeadRows.Snapshot(connection);
+    }
+
+    private static List<LeadEvent> Events(string file)
+    {
+        var fixture = KapsoFixtures.Get(file);
+        return WebhookBatch.Split(fixture.Body, fixture.Headers.GetValueOrDefault("X-Webhook-Event"),
+                fixture.Headers.GetValueOrDefault("X-Webhook-Batch"), null, ReceivedAt)
+            .Where(e => e.Stream != EventStream.Ignored)
+            .SelectMany(e => KapsoEventParser.Parse(e.EventType, e.PayloadJson, ReceivedAt))
+            .ToList();
+    }
+
+    private static LeadEvent Inbound(string wamid, string? phone, string? bsuid, string? name, long at) => new()
+    {
+        EventType = "whatsapp.message.received",
+        PhoneNumberId = "110000000000001",
+        ReceivedAtMs = at,
+        Contact = new ContactFact { PhoneE164 = phone, Bsuid = bsuid, ProfileName = name, ObservedAtMs = at },
+        Message = new MessageFact { Wamid = wamid, Direction = Direction.Inbound, Status = MessageStatus.Received, OccurredAtMs = at },
+    };
+
+    private static LeadEvent Outbound(string wamid, MessageStatus status, bool outreach, long at) => new()
+    {
+        EventType = "whatsapp.message." + status.Name,
+        PhoneNumberId = "110000000000001",
+        ReceivedAtMs = at,
+        Contact = new ContactFact { PhoneE164 = "+15550100145", ObservedAtMs = at },
+        Message = new MessageFact
+        {
+            Wamid = wamid, Direction = Direction.Outbound, Status = status, OccurredAtMs = at, IsOutreach = outreach,
+        },
+    };
+
+    private static LeadEvent Marketing(string status, long sequence) => new()
+    {
+        EventType = "whatsapp.contact.marketing_preference_changed",
+        PhoneNumberId = "110000000000001",
+        ReceivedAtMs = 0,
+        Contact = new ContactFact { PhoneE164 = "+15550100145", ObservedAtMs = sequence },
+        Marketing = new MarketingFact(status, sequence),
+    };
+
+    private static IEnumerable<T[]> Permutations<T>(T[] items)
+    {
+        if (items.Length <= 1)
+        {
+            yield return items;
+            yield break;
+        }
+
+        for (var i = 0; i < items.Length; i++)
+        {
+            var rest = items.Where((_, j) => j != i).ToArray();
+            foreach (var tail in Permutations(rest)) yield return [items[i], .. tail];
+        }
+    }
+}
