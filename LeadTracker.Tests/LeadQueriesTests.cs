@@ -1,0 +1,105 @@
+using System.CommandLine;
+using System.Text.Json;
+using Dapper;
+using LeadTracker.Tests.Support;
+using LeadTracker.Worker.Kapso;
+using LeadTracker.Worker.Leads;
+
+namespace LeadTracker.Tests;
+
+/// <summary>The three lead questions: right answers, and each answered from an index (no table scan).</summary>
+[TestFixture]
+public sealed class LeadQueriesTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
+
+    [Test]
+    public async Task Each_question_returns_the_leads_it_asks_for()
+    {
+        using var db = await SeededAsync();
+        var queries = new LeadQueries(db.Connections);
+
+        Assert.Multiple(() =>
+        {
+            // Never contacted (Bo, Cy) or contacted 20 days ago (Al); Di was contacted 2 days ago.
+            Assert.That(queries.NotContactedSince(7, Now, null, 50).Select(l => l.ProfileName), Is.EqualTo(new[] { "Bo", "Cy", "Al" }));
+            // Wrote after our last outreach: Bo, Cy never contacted; Al wrote after our message.
+            Assert.That(queries.NeedingFollowUp(null, 50).Select(l => l.ProfileName), Is.EqualTo(new[] { "Cy", "Al", "Bo" }));
+            Assert.That(queries.RecentlyActive(null, 2).Select(l => l.ProfileName), Is.EqualTo(new[] { "Di", "Cy" }));
+            Assert.That(queries.RecentlyActive("no-such-number", 10), Is.Empty);
+            Assert.That(queries.RecentlyActive("110000000000001", 10), Has.Count.EqualTo(4));
+        });
+    }
+
+    [TestCase(LeadQueries.StaleSql, "ix_contacts_contact")]
+    [TestCase(LeadQueries.FollowUpSql, "ix_contacts_follow_up")]
+    [TestCase(LeadQueries.RecentSql, "ix_contacts_activity")]
+    public async Task Each_question_is_one_indexed_query(string sql, string index)
+    {
+        using var db = await SeededAsync();
+        using var connection = db.Connections.Open();
+        var plan = string.Join("\n", connection.Query<PlanStep>("EXPLAIN QUERY PLAN " + sql,
+                new { workspace = (string?)null, cutoff = 0L, limit = 10 }).Select(step => step.Detail));
+
+        Assert.That(plan, Does.Contain(index));
+        Assert.That(plan, Does.Not.Match(@"SCAN c\b"), plan);
+    }
+
+    [Test]
+    public async Task The_command_line_prints_a_table_for_people_and_json_for_scripts()
+    {
+        using var db = await SeededAsync();
+        var root = new RootCommand { LeadsCommand.Create(() => db.Connections) };
+
+        var table = Run(root, "leads recent --limit 2");
+        var json = Run(root, "leads follow-up --json --workspace 110000000000001");
+
+        Assert.That(table, Does.Contain("Di").And.Contain("2 lead(s)").And.Contain("LAST CONTACT"));
+        using var parsed = JsonDocument.Parse(json);
+        Assert.That(parsed.RootElement.EnumerateArray().Select(l => l.GetProperty("profileName").GetString()),
+            Is.EqualTo(new[] { "Cy", "Al", "Bo" }));
+    }
+
+    private static string Run(RootCommand root, string line)
+    {
+        using var output = new StringWriter();
+        var exit = root.Parse(line).Invoke(new InvocationConfiguration { Output = output });
+        Assert.That(exit, Is.Zero, output.ToString());
+        return output.ToString();
+    }
+
+    private static async Task<TempDatabase> SeededAsync()
+    {
+        var db = new TempDatabase();
+        var day = TimeSpan.FromDays(1).Ticks / TimeSpan.TicksPerMillisecond;
+        var now = Now.ToUnixTimeMilliseconds();
+        await db.Store().ApplyAsync(
+        [
+            Message("a1", "+15550100001", "Al", Direction.Outbound, now - 20 * day),
+            Message("a2", "+15550100001", "Al", Direction.Inbound, now - 10 * day),
+            Message("b1", "+15550100002", "Bo", Direction.Inbound, now - 15 * day),
+            Message("c1", "+15550100003", "Cy", Direction.Inbound, now - 3 * day),
+            Message("d1", "+15550100004", "Di", Direction.Inbound, now - 4 * day),
+            Message("d2", "+15550100004", "Di", Direction.Outbound, now - 2 * day),
+        ], CancellationToken.None);
+        return db;
+    }
+
+    private sealed record PlanStep(long Id, long Parent, long Notused, string Detail);
+
+    private static LeadEvent Message(string wamid, string phone, string name, Direction direction, long at) => new()
+    {
+        EventType = direction == Direction.Inbound ? "whatsapp.message.received" : "whatsapp.message.sent",
+        PhoneNumberId = "110000000000001",
+        ReceivedAtMs = at,
+        Contact = new ContactFact { PhoneE164 = phone, ProfileName = name, ObservedAtMs = at },
+        Message = new MessageFact
+        {
+            Wamid = wamid,
+            Direction = direction,
+            Status = direction == Direction.Inbound ? MessageStatus.Received : MessageStatus.Sent,
+            OccurredAtMs = at,
+            IsOutreach = direction == Direction.Outbound,
+        },
+    };
+}
