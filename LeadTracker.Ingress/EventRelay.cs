@@ -23,7 +23,7 @@ internal enum RelayOutcome
 /// events are kept even before any worker has ever started.
 /// </summary>
 internal sealed partial class EventRelay(
-    ISendEndpointProvider sendEndpoints,
+    IBus bus,
     EventSpool spool,
     BrokerCircuit circuit,
     IOptions<IngressOptions> ingress,
@@ -61,8 +61,8 @@ internal sealed partial class EventRelay(
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
-        var messages = await sendEndpoints.GetSendEndpoint(MessageQueue);
-        var contacts = await sendEndpoints.GetSendEndpoint(ContactQueue);
+        var messages = await bus.GetSendEndpoint(MessageQueue);
+        var contacts = await bus.GetSendEndpoint(ContactQueue);
 
         // Concurrent sends: each confirm is awaited together, not one round trip after another.
         var sends = new List<Task>();

@@ -1,0 +1,50 @@
+using System.CommandLine;
+using LeadTracker.Contracts;
+using LeadTracker.Worker.Errors;
+using LeadTracker.Worker.Leads;
+using LeadTracker.Worker.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LeadTracker.Worker;
+
+/// <summary>The worker executable's entry point (a named class: the tests load the ingress's Program too).</summary>
+internal static class WorkerProgram
+{
+    public static async Task<int> Main(string[] args)
+    {
+        // One executable, several verbs: `run` (the default) is the service; the others are operator tools.
+        var configuration = WorkerConfiguration.Load();
+        SqliteConnectionFactory Connections() => new(configuration.LeadsConnectionString());
+
+        ErrorQueueConnection Broker()
+        {
+            var o = configuration.GetSection(RabbitMqOptions.Section).Get<RabbitMqOptions>() ?? new RabbitMqOptions();
+            return new ErrorQueueConnection(o.Host, o.Port, o.VirtualHost, o.Username, o.Password, o.ManagementPort);
+        }
+
+        var run = new Command("run", "Run the worker: consume RabbitMQ, write SQLite (the default)");
+        run.SetAction((_, _) => WorkerHost.RunAsync(args.SkipWhile(a => a == "run").ToArray()));
+
+        var migrate = new Command("migrate", "Apply pending schema migrations and exit");
+        migrate.SetAction(parse =>
+        {
+            var applied = DatabaseMigrator.Migrate(Connections(), NullLogger.Instance);
+            parse.InvocationConfiguration.Output.WriteLine(applied.Count == 0
+                ? "Schema is current."
+                : $"Applied {applied.Count} migration(s): {string.Join(", ", applied)}");
+            return 0;
+        });
+
+        var root = new RootCommand("LeadTracker worker: Kapso WhatsApp events from RabbitMQ into the SQLite lead database")
+        {
+            run,
+            migrate,
+            LeadsCommand.Create(Connections),
+            ErrorsCommand.Create(Broker),
+        };
+        root.SetAction((_, _) => WorkerHost.RunAsync(args));
+
+        // The host handles SIGTERM itself (graceful stop, systemd); System.CommandLine must not cut it short.
+        return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+    }
+}
