@@ -8,7 +8,12 @@ namespace LeadTracker.Worker.Leads;
 /// <summary><c>leads stale|follow-up|recent</c>: a table for people, <c>--json</c> for scripts.</summary>
 internal static class LeadsCommand
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    // Output for scripts and terminals, never embedded in HTML: keep '+' and accents readable.
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     public static Command Create(Func<SqliteConnectionFactory> connections)
     {
