@@ -11,15 +11,16 @@ namespace LeadTracker.Worker.Storage;
 /// </summary>
 internal static class ContactRows
 {
+    /// <summary>The contact <paramref name="fact"/> is about: found by any of its identities, created, or merged.</summary>
     public static long Resolve(IDbConnection db, IDbTransaction tx, long workspaceId, ContactFact fact)
     {
         var identities = fact.Identities().ToArray();
-        var found = db.Query<long>("""
-            SELECT DISTINCT contact_id FROM contact_identities
+        var known = db.Query<(string Identity, long ContactId)>("""
+            SELECT identity, contact_id FROM contact_identities
             WHERE workspace_id = @workspaceId AND identity IN @identities
-            ORDER BY contact_id
             """, new { workspaceId, identities }, tx).AsList();
 
+        var found = known.Select(k => k.ContactId).Distinct().Order().ToList();
         var contactId = found.Count switch
         {
             0 => Create(db, tx, workspaceId, fact),
@@ -27,7 +28,7 @@ internal static class ContactRows
             _ => Merge(db, tx, found),
         };
 
-        foreach (var identity in identities)
+        foreach (var identity in identities.Where(i => known.TrueForAll(k => k.Identity != i)))
         {
             db.Execute("""
                 INSERT INTO contact_identities (workspace_id, identity, contact_id)
@@ -36,7 +37,6 @@ internal static class ContactRows
                 """, new { workspaceId, identity, contactId }, tx);
         }
 
-        Fold(db, tx, contactId, fact);
         return contactId;
     }
 
@@ -72,9 +72,11 @@ internal static class ContactRows
 
     /// <summary>
     /// Last writer by event time wins, field by field, with ties broken by value: the same facts in any order
-    /// leave the same row. A fact that does not carry a field leaves it alone.
+    /// leave the same row. A fact that does not carry a field leaves it alone. Message times, when given, only
+    /// move forward. One statement per event: this runs for every message.
     /// </summary>
-    private static void Fold(IDbConnection db, IDbTransaction tx, long contactId, ContactFact fact) =>
+    public static void Fold(IDbConnection db, IDbTransaction tx, long contactId, ContactFact fact,
+        long? inboundAt = null, long? outreachAt = null) =>
         db.Execute("""
             UPDATE contacts SET
                 phone_e164 = COALESCE(phone_e164, @PhoneE164),
@@ -97,12 +99,21 @@ internal static class ContactRows
                                     ELSE profile_name END,
                 profile_updated_at = CASE WHEN @ProfileName IS NULL THEN profile_updated_at
                                           ELSE MAX(COALESCE(profile_updated_at, @ObservedAtMs), @ObservedAtMs) END,
+                last_inbound_at = CASE WHEN @inboundAt IS NULL THEN last_inbound_at
+                                       ELSE MAX(COALESCE(last_inbound_at, @inboundAt), @inboundAt) END,
+                last_contact_at = CASE WHEN @outreachAt IS NULL THEN last_contact_at
+                                       ELSE MAX(COALESCE(last_contact_at, @outreachAt), @outreachAt) END,
+                last_activity_at = CASE WHEN @activityAt IS NULL THEN last_activity_at
+                                        ELSE MAX(COALESCE(last_activity_at, @activityAt), @activityAt) END,
                 created_at = MIN(created_at, @ObservedAtMs),
                 updated_at = @now
             WHERE id = @contactId
             """, new
         {
             contactId,
+            inboundAt,
+            outreachAt,
+            activityAt = inboundAt ?? outreachAt,
             fact.PhoneE164,
             fact.WaId,
             fact.Bsuid,

@@ -18,6 +18,7 @@ internal sealed class LeadStore
     private readonly SqliteConnectionFactory _connections;
     private readonly bool _createWorkspaces;
     private readonly ResiliencePipeline _retry;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _workspaces = new();
 
     static LeadStore() => DefaultTypeMap.MatchNamesWithUnderscores = true;
 
@@ -38,44 +39,68 @@ internal sealed class LeadStore
     {
         using var db = _connections.Open();
         using var tx = db.BeginTransaction();
+        var created = new Dictionary<string, long>();
         var outcomes = new EventOutcome[events.Count];
-        for (var i = 0; i < events.Count; i++) outcomes[i] = Apply(db, tx, events[i]);
+        for (var i = 0; i < events.Count; i++) outcomes[i] = Apply(db, tx, events[i], created);
         tx.Commit();
+
+        // Only now are new workspaces real: a rolled-back transaction must not leave ids in the cache.
+        foreach (var (phoneNumberId, id) in created) _workspaces[phoneNumberId] = id;
         return outcomes;
     }
 
-    private EventOutcome Apply(IDbConnection db, IDbTransaction tx, LeadEvent change)
+    private EventOutcome Apply(IDbConnection db, IDbTransaction tx, LeadEvent change, Dictionary<string, long> created)
     {
-        if (change.Contact is null) return new EventOutcome(change, WriteOutcome.None);
+        if (change.Contact is not { } contact) return new EventOutcome(change, WriteOutcome.None);
 
-        var workspaceId = Workspace(db, tx, change.PhoneNumberId, change.ReceivedAtMs);
-        var contactId = ContactRows.Resolve(db, tx, workspaceId, change.Contact);
+        var workspaceId = Workspace(db, tx, change.PhoneNumberId, change.ReceivedAtMs, created);
+        var contactId = ContactRows.Resolve(db, tx, workspaceId, contact);
         if (change.Marketing is { } marketing) ContactRows.ApplyMarketing(db, tx, contactId, marketing);
-        if (change.Message is not { } message) return new EventOutcome(change, WriteOutcome.None);
+        if (change.Message is not { } message)
+        {
+            ContactRows.Fold(db, tx, contactId, contact);
+            return new EventOutcome(change, WriteOutcome.None);
+        }
 
         var outcome = MessageRows.Upsert(db, tx, workspaceId, contactId, message, change.ReceivedAtMs);
-        if (outcome != WriteOutcome.Unchanged)
+        var inbound = message.Direction == Direction.Inbound && outcome != WriteOutcome.Unchanged;
+        var newOutreach = message.IsOutreach && outcome == WriteOutcome.Inserted;
+        ContactRows.Fold(db, tx, contactId, contact,
+            inboundAt: inbound ? message.OccurredAtMs : null,
+            outreachAt: newOutreach ? message.OccurredAtMs : null);
+
+        // A row that existed may have become outreach, failed, or earlier: derive the times from the rows, so a
+        // failed send is never outreach whichever event came first.
+        if (message.Direction == Direction.Outbound && outcome == WriteOutcome.Updated
+            && (message.IsOutreach || message.Status == MessageStatus.Failed))
         {
-            if (message.Direction == Direction.Inbound)
-                MessageRows.TouchInbound(db, tx, contactId, message.OccurredAtMs);
-            else if (message.IsOutreach || message.Status == MessageStatus.Failed)
-                // A failed send is not outreach, whichever came first: derive the times from the rows.
-                ContactRows.RecomputeTimes(db, tx, contactId);
+            ContactRows.RecomputeTimes(db, tx, contactId);
         }
 
         return new EventOutcome(change, outcome);
     }
 
-    private long Workspace(IDbConnection db, IDbTransaction tx, string phoneNumberId, long seenAtMs)
+    private long Workspace(IDbConnection db, IDbTransaction tx, string phoneNumberId, long seenAtMs,
+        Dictionary<string, long> created)
     {
+        if (_workspaces.TryGetValue(phoneNumberId, out var cached) || created.TryGetValue(phoneNumberId, out cached))
+            return cached;
+
         var id = db.ExecuteScalar<long?>("SELECT id FROM workspaces WHERE phone_number_id = @phoneNumberId",
             new { phoneNumberId }, tx);
-        if (id is { } existing) return existing;
-        if (!_createWorkspaces) throw new UnknownWorkspaceException(phoneNumberId);
+        if (id is { } existing)
+        {
+            // Not created by this transaction (that would be in 'created'), so it is committed: safe to cache.
+            _workspaces[phoneNumberId] = existing;
+            return existing;
+        }
 
-        return db.ExecuteScalar<long>("""
+        if (!_createWorkspaces) throw new UnknownWorkspaceException(phoneNumberId);
+        var newId = db.ExecuteScalar<long>("""
             INSERT INTO workspaces (phone_number_id, created_at) VALUES (@phoneNumberId, @seenAtMs)
             RETURNING id
             """, new { phoneNumberId, seenAtMs }, tx);
+        created[phoneNumberId] = newId;
+        return newId;
     }
 }

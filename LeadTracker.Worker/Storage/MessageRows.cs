@@ -71,13 +71,4 @@ internal static class MessageRows
             """, row, tx);
         return updated == 1 ? WriteOutcome.Updated : WriteOutcome.Unchanged;
     }
-
-    /// <summary>An inbound message is activity: times only move forward.</summary>
-    public static void TouchInbound(IDbConnection db, IDbTransaction tx, long contactId, long occurredAtMs) =>
-        db.Execute("""
-            UPDATE contacts SET
-                last_inbound_at = MAX(COALESCE(last_inbound_at, 0), @occurredAtMs),
-                last_activity_at = MAX(COALESCE(last_activity_at, 0), @occurredAtMs)
-            WHERE id = @contactId
-            """, new { contactId, occurredAtMs }, tx);
 }
