@@ -1,21 +1,7 @@
 using LeadTracker.Contracts;
-using MassTransit;
 using Microsoft.Extensions.Options;
 
 namespace LeadTracker.Worker.Consumers;
 
-internal sealed class ContactEventsConsumerDefinition : ConsumerDefinition<ContactEventsConsumer>
-{
-    private readonly WorkerOptions _options;
-
-    public ContactEventsConsumerDefinition(IOptions<WorkerOptions> options)
-    {
-        _options = options.Value;
-        EndpointName = QueueNames.ContactEvents;
-        ConcurrentMessageLimit = _options.PrefetchCount;
-    }
-
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator,
-        IConsumerConfigurator<ContactEventsConsumer> consumerConfigurator, IRegistrationContext context) =>
-        LeadEndpoint.Configure(endpointConfigurator, _options);
-}
+internal sealed class ContactEventsConsumerDefinition(IOptions<WorkerOptions> options)
+    : LeadConsumerDefinition<ContactEventsConsumer>(options, QueueNames.ContactEvents);
