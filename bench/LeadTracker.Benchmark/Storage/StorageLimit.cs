@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using LeadTracker.Benchmark.Payloads;
+using LeadTracker.Benchmark.Reporting;
+using LeadTracker.Worker.Kapso;
+using LeadTracker.Worker.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LeadTracker.Benchmark.Storage;
+
+/// <summary>
+/// SQLite's limit through LeadTracker's own store: the generated events, parsed by <see cref="KapsoEventParser"/>
+/// beforehand (not timed), applied by <see cref="LeadStore.ApplyAsync"/> from one loop into a fresh, migrated file,
+/// one transaction per batch, for several batch sizes and both durability settings. No broker, no HTTP.
+/// </summary>
+internal static class StorageLimit
+{
+    private static readonly int[] BatchSizes = [1, 10, 100, 500];
+
+    public static async Task RunAsync(IReadOnlyList<KapsoEvent> generated, string workDirectory, Report report, CancellationToken ct)
+    {
+        var receivedAt = DateTimeOffset.UtcNow;
+        var events = generated
+            .SelectMany(e => KapsoEventParser.Parse(e.EventType, Encoding.UTF8.GetString(e.Json), receivedAt))
+            .ToList();
+
+        // Warm-up (JIT, SQLite page cache code paths) on a throw-away file.
+        await ApplyAsync(Path.Combine(workDirectory, "storage-warmup.db"), SqliteDurability.Full, events.Take(2_000).ToList(), 100, "storage warm-up", ct);
+
+        foreach (var durability in new[] { SqliteDurability.Full, SqliteDurability.Normal })
+        {
+            var results = new List<(int Batch, int Events, TimeSpan Elapsed)>();
+            foreach (var batch in BatchSizes)
+            {
+                // One transaction per event is fsync-bound: a few thousand events tell its rate.
+                var sample = events.Take(batch switch { 1 => 3_000, 10 => 20_000, _ => events.Count }).ToList();
+                var name = durability.ToString().ToLowerInvariant();
+                var elapsed = await ApplyAsync(
+                    Path.Combine(workDirectory, $"storage-{name}-{batch}.db"), durability, sample, batch, $"storage {name} batch {batch}", ct);
+                results.Add((batch, sample.Count, elapsed));
+            }
+
+            var best = results.MaxBy(r => r.Events / r.Elapsed.TotalSeconds);
+            var all = string.Join(", ", results.Select(r => string.Create(
+                CultureInfo.InvariantCulture, $"{r.Batch}: {r.Events / r.Elapsed.TotalSeconds:N0}/s")));
+            var full = durability == SqliteDurability.Full;
+            report.Add(new ResultRow(
+                full ? "storage-full" : "storage-normal",
+                $"2{(full ? "a" : "b")}. storage limit: LeadStore → SQLite, WAL, synchronous={durability.ToString().ToUpperInvariant()}",
+                best.Events,
+                best.Elapsed,
+                null,
+                [],
+                $"best batch {best.Batch}; events/s by batch size: {all}"));
+        }
+    }
+
+    private static async Task<TimeSpan> ApplyAsync(
+        string path, SqliteDurability durability, List<LeadEvent> events, int batch, string phase, CancellationToken ct)
+    {
+        var connections = new SqliteConnectionFactory($"Data Source={path}", durability);
+        DatabaseMigrator.Migrate(connections, NullLogger.Instance);
+        var store = new LeadStore(connections, NullLogger<LeadStore>.Instance);
+        long applied = 0;
+        var clock = Stopwatch.StartNew();
+        await using (Progress.Start(phase, () => (events.Count, Interlocked.Read(ref applied))))
+        {
+            foreach (var chunk in events.Chunk(batch))
+            {
+                await store.ApplyAsync(chunk, ct);
+                Interlocked.Add(ref applied, chunk.Length);
+            }
+        }
+
+        return clock.Elapsed;
+    }
+}
