@@ -72,7 +72,8 @@ internal sealed class EventSpool : IDisposable
     {
         using var db = Open();
         return db.Query<SpoolRow>("""
-                SELECT seq, stream, event_type, idempotency_key, payload_json, received_at
+                SELECT seq AS Seq, stream AS Stream, event_type AS EventType, idempotency_key AS IdempotencyKey,
+                       payload_json AS PayloadJson, received_at AS ReceivedAt
                 FROM spooled_events ORDER BY seq LIMIT @count
                 """, new { count })
             .Select(r => (r.Seq, new RelayedEvent((EventStream)r.Stream, r.EventType, r.IdempotencyKey, r.PayloadJson,

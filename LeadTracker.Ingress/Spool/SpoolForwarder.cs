@@ -26,9 +26,10 @@ internal sealed partial class SpoolForwarder(
                 continue;
             }
 
-            var slice = spool.Peek(SliceSize);
             try
             {
+                // Inside the try: a spool read that fails must not stop the host (BackgroundService faults stop it).
+                var slice = spool.Peek(SliceSize);
                 await relay.SendAsync(slice.Select(s => s.Event), options.Value.PublishTimeout * 2, stoppingToken);
                 spool.Remove(slice[^1].Seq, slice.Count);
                 circuit.Close();
