@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using LeadTracker.Worker.Kapso;
 using Microsoft.Extensions.Logging;
@@ -19,6 +20,7 @@ internal sealed partial class LeadWriter : IAsyncDisposable
     private readonly ILogger<LeadWriter> _logger;
     private readonly int _maxBatchEvents;
     private readonly Task _loop;
+    private readonly WriterStats _stats = new();
 
     public LeadWriter(LeadStore store, ILogger<LeadWriter> logger, int maxBatchEvents = 500)
     {
@@ -59,7 +61,13 @@ internal sealed partial class LeadWriter : IAsyncDisposable
 
             try
             {
+                var started = Stopwatch.GetTimestamp();
                 Complete(batch, await _store.ApplyAsync(events, CancellationToken.None));
+                if (_stats.Add(events.Count, Stopwatch.GetElapsedTime(started)) is { } report)
+                {
+                    Log.Throughput(_logger, report.Events, report.Seconds, report.Events / report.Seconds, report.Commits,
+                        (double)report.Events / report.Commits, report.CommitMs / report.Commits);
+                }
             }
             catch (Exception e) when (batch.Count > 1)
             {
@@ -103,8 +111,36 @@ internal sealed partial class LeadWriter : IAsyncDisposable
             new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
+    /// <summary>Counts commits for the periodic throughput line; touched by the writer loop only.</summary>
+    private sealed class WriterStats
+    {
+        private static readonly TimeSpan Every = TimeSpan.FromSeconds(10);
+        private long _since = Stopwatch.GetTimestamp();
+        private long _events;
+        private long _commits;
+        private double _commitMs;
+
+        public (long Events, double Seconds, long Commits, double CommitMs)? Add(int events, TimeSpan commit)
+        {
+            _events += events;
+            _commits++;
+            _commitMs += commit.TotalMilliseconds;
+            var elapsed = Stopwatch.GetElapsedTime(_since);
+            if (elapsed < Every) return null;
+
+            var report = (_events, elapsed.TotalSeconds, _commits, _commitMs);
+            (_since, _events, _commits, _commitMs) = (Stopwatch.GetTimestamp(), 0, 0, 0);
+            return report;
+        }
+    }
+
     private static partial class Log
     {
+        [LoggerMessage(EventId = 3003, Level = LogLevel.Information,
+            Message = "[Writer] {Events} events in {Seconds:F1} s ({Rate:F0}/s), {Commits} commits, {EventsPerCommit:F1} events and {CommitMs:F1} ms per commit")]
+        public static partial void Throughput(ILogger logger, long events, double seconds, double rate, long commits,
+            double eventsPerCommit, double commitMs);
+
         [LoggerMessage(EventId = 3002, Level = LogLevel.Warning,
             Message = "A batch of {Writes} writes failed ({Reason}); applying them one by one")]
         public static partial void BatchFailed(ILogger logger, int writes, string reason);
