@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using LeadTracker.Contracts;
 
 namespace LeadTracker.Ingress;
@@ -13,10 +14,14 @@ internal static class WebhookBatch
 {
     private static readonly JsonDocumentOptions Options = new() { MaxDepth = 64 };
 
-    /// <exception cref="JsonException">The body is not a JSON object (or a batch without a data array).</exception>
+    /// <exception cref="JsonException">The body is not a JSON object in valid UTF-8 (or a batch without a data array).</exception>
     public static IReadOnlyList<RelayedEvent> Split(ReadOnlyMemory<byte> body, string? eventHeader, string? batchHeader,
         string? idempotencyKey, DateTimeOffset receivedAt)
     {
+        // JsonDocument checks UTF-8 only when a string is read. Unchecked, an invalid byte would be relayed as U+FFFD
+        // (the worker would not see the bytes that were signed) or fail a batch item's GetRawText with a 500.
+        if (!Utf8.IsValid(body.Span)) throw new JsonException("the body is not valid UTF-8");
+
         using var document = JsonDocument.Parse(body, Options);
         var root = document.RootElement;
         if (root.ValueKind != JsonValueKind.Object) throw new JsonException("the body is not a JSON object");
@@ -50,15 +55,28 @@ internal static class WebhookBatch
     private static string EventTypeOf(string? header, JsonElement root)
     {
         if (!string.IsNullOrWhiteSpace(header)) return header.Trim();
-        if (root.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String) return type.GetString()!;
-        if (root.TryGetProperty("event", out var name) && name.ValueKind == JsonValueKind.String) return name.GetString()!;
+        if (root.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String) return StringOf(type, "type");
+        if (root.TryGetProperty("event", out var name) && name.ValueKind == JsonValueKind.String) return StringOf(name, "event");
         // Kapso's "meta" kind forwards Meta's own payload, which carries no event name at all.
         if (root.TryGetProperty("object", out var obj) && obj.ValueKind == JsonValueKind.String
-            && obj.GetString() == "whatsapp_business_account")
+            && StringOf(obj, "object") == "whatsapp_business_account")
         {
             return EventStreams.MetaForward;
         }
 
         return "unknown";
+    }
+
+    /// <summary>An escaped lone surrogate (<c>"\ud800"</c>) is valid JSON but no string: GetString throws InvalidOperationException.</summary>
+    private static string StringOf(JsonElement value, string property)
+    {
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new JsonException($"\"{property}\" is not a valid string: {e.Message}", e);
+        }
     }
 }

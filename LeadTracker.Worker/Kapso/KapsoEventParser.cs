@@ -36,6 +36,11 @@ internal static class KapsoEventParser
         {
             throw new InvalidKapsoPayloadException($"{eventType}: the payload does not match the documented shape: {e.Message}", e);
         }
+        catch (ArgumentException e) when (e.InnerException is System.Text.EncoderFallbackException)
+        {
+            // A lone surrogate in the text itself (not an escaped one): the JSON reader cannot even transcode it.
+            throw new InvalidKapsoPayloadException($"{eventType}: the payload is not valid Unicode text: {e.Message}", e);
+        }
     }
 
     private static LeadEvent[] Ignore(string payloadJson)
@@ -61,7 +66,7 @@ internal static class KapsoEventParser
             _ => MessageStatus.Failed,
         };
 
-        var statuses = message.Kapso?.Statuses ?? [];
+        var statuses = Present(message.Kapso?.Statuses);
         var messageTime = UnixSecondsToMs(message.Timestamp, eventType, "message.timestamp");
 
         // A status event's message.timestamp is the time of that status; the message's own time is its 'sent' status.
@@ -73,10 +78,10 @@ internal static class KapsoEventParser
         var conversation = body.Conversation;
         var phone = direction == Direction.Inbound
             ? message.From ?? conversation?.PhoneNumber ?? message.Kapso?.PhoneNumber
-            : message.To ?? conversation?.PhoneNumber ?? message.Kapso?.PhoneNumber ?? (statuses.Count > 0 ? statuses[0].RecipientId : null);
+            : message.To ?? conversation?.PhoneNumber ?? message.Kapso?.PhoneNumber ?? (statuses.Length > 0 ? statuses[0].RecipientId : null);
         var bsuid = direction == Direction.Inbound
             ? message.FromUserId ?? conversation?.BusinessScopedUserId
-            : conversation?.BusinessScopedUserId ?? (statuses.Count > 0 ? statuses[0].RecipientUserId : null);
+            : conversation?.BusinessScopedUserId ?? (statuses.Length > 0 ? statuses[0].RecipientUserId : null);
 
         // Receipts are not interactions, so they carry no profile name either (DESIGN.md, semantics table).
         var carriesProfile = status == MessageStatus.Received || status == MessageStatus.Sent;
@@ -144,17 +149,17 @@ internal static class KapsoEventParser
             throw Invalid(EventStreams.MetaForward, $"object '{envelope.Object}' is not whatsapp_business_account");
 
         var events = new List<LeadEvent>();
-        foreach (var change in (envelope.Entry ?? []).SelectMany(e => e.Changes ?? []))
+        foreach (var change in Present(envelope.Entry).SelectMany(e => Present(e.Changes)))
         {
             if (change.Field != "messages" || change.Value is not { } value) continue;
             var phoneNumberId = Required(value.Metadata?.PhoneNumberId, EventStreams.MetaForward, "metadata.phone_number_id");
 
-            foreach (var message in value.Messages ?? [])
+            foreach (var message in Present(value.Messages))
             {
                 const string type = "whatsapp.message.received";
                 var occurredAt = UnixSecondsToMs(message.Timestamp, type, "messages[].timestamp") ?? receivedAtMs;
-                var contacts = value.Contacts ?? [];
-                var profile = contacts.FirstOrDefault(c => c.WaId == message.From) ?? (contacts.Count > 0 ? contacts[0] : null);
+                var contacts = Present(value.Contacts);
+                var profile = contacts.FirstOrDefault(c => c.WaId == message.From) ?? (contacts.Length > 0 ? contacts[0] : null);
                 events.Add(new LeadEvent
                 {
                     EventType = type,
@@ -174,7 +179,7 @@ internal static class KapsoEventParser
                 });
             }
 
-            foreach (var status in value.Statuses ?? [])
+            foreach (var status in Present(value.Statuses))
             {
                 // Meta has no separate "sent" event: its 'sent' status is our outreach.
                 var parsed = MessageStatus.Parse(status.Status);
@@ -245,6 +250,14 @@ internal static class KapsoEventParser
 
     private static string Required(string? value, string eventType, string field) =>
         string.IsNullOrWhiteSpace(value) ? throw Invalid(eventType, $"{field} is missing") : value;
+
+    /// <summary>
+    /// The items of a JSON array, without <c>null</c> items: the source generator cannot refuse them, and a null
+    /// item says no more than an absent one (every field is optional), so it is skipped rather than dereferenced.
+    /// </summary>
+    private static T[] Present<T>(IReadOnlyList<T>? items)
+        where T : class =>
+        items is null ? [] : items.Where(item => item is not null).ToArray();
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
