@@ -123,6 +123,10 @@ internal static class ContactRows
             now = Now(),
         }, tx);
 
+    /// <summary>Two contacts found to be one lead (they share a message): merged into the older; returns its id.</summary>
+    public static long Link(IDbConnection db, IDbTransaction tx, long contactId, long otherContactId) =>
+        Merge(db, tx, contactId < otherContactId ? [contactId, otherContactId] : [otherContactId, contactId]);
+
     /// <summary>Folds every contact in <paramref name="contactIds"/> into the oldest one and returns its id.</summary>
     private static long Merge(IDbConnection db, IDbTransaction tx, List<long> contactIds)
     {

@@ -63,19 +63,25 @@ internal sealed class LeadStore
         }
 
         var outcome = MessageRows.Upsert(db, tx, workspaceId, contactId, message, change.ReceivedAtMs);
-        var inbound = message.Direction == Direction.Inbound && outcome != WriteOutcome.Unchanged;
-        var newOutreach = message.IsOutreach && outcome == WriteOutcome.Inserted;
-        ContactRows.Fold(db, tx, contactId, contact,
-            inboundAt: inbound ? message.OccurredAtMs : null,
-            outreachAt: newOutreach ? message.OccurredAtMs : null);
 
-        // A row that existed may have become outreach, failed, or earlier: derive the times from the rows, so a
-        // failed send is never outreach whichever event came first.
-        if (message.Direction == Direction.Outbound && outcome == WriteOutcome.Updated
-            && (message.IsOutreach || message.Status == MessageStatus.Failed))
+        // A message id is one conversation with one person: when the row already belongs to another contact (its
+        // first event carried other identities of this lead, e.g. a phone where this one carries a business-scoped
+        // id), the two contacts are one lead. Merged here, the rows do not depend on which event came first.
+        if (outcome != WriteOutcome.Inserted && MessageRows.OwnerOf(db, tx, workspaceId, message.Wamid) is { } owner
+            && owner != contactId)
         {
-            ContactRows.RecomputeTimes(db, tx, contactId);
+            contactId = ContactRows.Link(db, tx, contactId, owner);
         }
+
+        var inserted = outcome == WriteOutcome.Inserted;
+        ContactRows.Fold(db, tx, contactId, contact,
+            inboundAt: inserted && message.Direction == Direction.Inbound ? message.OccurredAtMs : null,
+            outreachAt: inserted && message.IsOutreach ? message.OccurredAtMs : null);
+
+        // A row that existed may have become outreach, failed, or earlier (another event of the message carried an
+        // earlier time, and a message's time is its earliest): derive the times from the rows, so a failed send is
+        // never outreach and a lead's times are those of its messages, whichever event came first.
+        if (outcome == WriteOutcome.Updated) ContactRows.RecomputeTimes(db, tx, contactId);
 
         return new EventOutcome(change, outcome);
     }

@@ -71,4 +71,9 @@ internal static class MessageRows
             """, row, tx);
         return updated == 1 ? WriteOutcome.Updated : WriteOutcome.Unchanged;
     }
+
+    /// <summary>The contact that has the message <paramref name="wamid"/> in this workspace (null: none, or another workspace's).</summary>
+    public static long? OwnerOf(IDbConnection db, IDbTransaction tx, long workspaceId, string wamid) =>
+        db.ExecuteScalar<long?>("SELECT contact_id FROM messages WHERE wamid = @wamid AND workspace_id = @workspaceId",
+            new { wamid, workspaceId }, tx);
 }
