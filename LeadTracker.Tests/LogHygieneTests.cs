@@ -71,7 +71,7 @@ public sealed class LogHygieneTests
     {
         using var db = new TempDatabase();
         var logs = new CapturingLoggerProvider();
-        var store = new LeadStore(db.Connections, logs.CreateLogger<LeadStore>());
+        using var store = new LeadStore(db.Connections, logs.CreateLogger<LeadStore>());
         await using (var writer = new LeadWriter(store, logs.CreateLogger<LeadWriter>()))
         {
             var applier = new LeadEventApplier(writer, logs.CreateLogger<LeadEventApplier>());

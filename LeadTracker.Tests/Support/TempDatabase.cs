@@ -36,11 +36,19 @@ internal sealed class TempDatabase : IDisposable
 
     public SqliteConnectionFactory Connections { get; }
 
-    public LeadStore Store(bool createWorkspaces = true) =>
-        new(Connections, NullLogger<LeadStore>.Instance, createWorkspaces);
+    private readonly List<LeadStore> _stores = [];
+
+    /// <summary>A store on this file (it keeps a connection open until the database is disposed).</summary>
+    public LeadStore Store(bool createWorkspaces = true)
+    {
+        var store = new LeadStore(Connections, NullLogger<LeadStore>.Instance, createWorkspaces);
+        _stores.Add(store);
+        return store;
+    }
 
     public void Dispose()
     {
+        foreach (var store in _stores) store.Dispose();
         SqliteConnection.ClearAllPools();
         try
         {

@@ -1,4 +1,3 @@
-using System.Data;
 using Dapper;
 using LeadTracker.Worker.Kapso;
 
@@ -12,45 +11,55 @@ namespace LeadTracker.Worker.Storage;
 internal static class ContactRows
 {
     /// <summary>The contact <paramref name="fact"/> is about: found by any of its identities, created, or merged.</summary>
-    public static long Resolve(IDbConnection db, IDbTransaction tx, long workspaceId, ContactFact fact)
-    {
-        var identities = fact.Identities().ToArray();
-        var known = db.Query<(string Identity, long ContactId)>("""
-            SELECT identity, contact_id FROM contact_identities
-            WHERE workspace_id = @workspaceId AND identity IN @identities
-            """, new { workspaceId, identities }, tx).AsList();
+    private const string FindIdentity = """
+        SELECT contact_id FROM contact_identities WHERE workspace_id = @workspaceId AND identity = @identity
+        """;
 
-        var found = known.Select(k => k.ContactId).Distinct().Order().ToList();
+    private const string AddIdentity = """
+        INSERT INTO contact_identities (workspace_id, identity, contact_id)
+        VALUES (@workspaceId, @identity, @contactId)
+        ON CONFLICT (workspace_id, identity) DO NOTHING
+        """;
+
+    public static long Resolve(LeadDb db, long workspaceId, ContactFact fact)
+    {
+        // One primary-key lookup per identity (an event carries one to three): each a reused prepared statement.
+        var identities = fact.Identities().ToArray();
+        var owners = new long?[identities.Length];
+        for (var i = 0; i < identities.Length; i++)
+        {
+            owners[i] = db.Prepared(FindIdentity).Bind("@workspaceId", workspaceId).Bind("@identity", identities[i]).ScalarInt64();
+        }
+
+        var found = owners.OfType<long>().Distinct().Order().ToList();
         var contactId = found.Count switch
         {
-            0 => Create(db, tx, workspaceId, fact),
+            0 => Create(db, workspaceId, fact),
             1 => found[0],
-            _ => Merge(db, tx, found),
+            _ => Merge(db, found),
         };
 
-        foreach (var identity in identities.Where(i => known.TrueForAll(k => k.Identity != i)))
+        for (var i = 0; i < identities.Length; i++)
         {
-            db.Execute("""
-                INSERT INTO contact_identities (workspace_id, identity, contact_id)
-                VALUES (@workspaceId, @identity, @contactId)
-                ON CONFLICT (workspace_id, identity) DO NOTHING
-                """, new { workspaceId, identity, contactId }, tx);
+            if (owners[i] is not null) continue;
+            db.Prepared(AddIdentity).Bind("@workspaceId", workspaceId).Bind("@identity", identities[i])
+                .Bind("@contactId", contactId).ExecuteNonQuery();
         }
 
         return contactId;
     }
 
-    public static void ApplyMarketing(IDbConnection db, IDbTransaction tx, long contactId, MarketingFact marketing) =>
+    public static void ApplyMarketing(LeadDb db, long contactId, MarketingFact marketing) =>
         // marketing_preference.sequence grows monotonically; a lower one is a stale update (KAPSO.md §1).
-        db.Execute("""
+        db.Connection.Execute("""
             UPDATE contacts
             SET marketing_status = @Status, marketing_sequence = @Sequence
             WHERE id = @contactId AND (marketing_sequence IS NULL OR marketing_sequence < @Sequence)
-            """, new { contactId, marketing.Status, marketing.Sequence }, tx);
+            """, new { contactId, marketing.Status, marketing.Sequence }, db.Transaction);
 
     /// <summary>Activity and outreach times derived from the stored messages: exact after a merge or a failure.</summary>
-    public static void RecomputeTimes(IDbConnection db, IDbTransaction tx, long contactId) =>
-        db.Execute("""
+    public static void RecomputeTimes(LeadDb db, long contactId) =>
+        db.Prepared("""
             UPDATE contacts SET
                 last_inbound_at = (SELECT MAX(occurred_at) FROM messages
                                    WHERE contact_id = @contactId AND direction = 'inbound'),
@@ -61,23 +70,22 @@ internal static class ContactRows
                                     WHERE contact_id = @contactId
                                       AND (direction = 'inbound' OR (outreach = 1 AND status <> 'failed')))
             WHERE id = @contactId
-            """, new { contactId }, tx);
+            """).Bind("@contactId", contactId).ExecuteNonQuery();
 
-    private static long Create(IDbConnection db, IDbTransaction tx, long workspaceId, ContactFact fact) =>
-        db.ExecuteScalar<long>("""
+    private static long Create(LeadDb db, long workspaceId, ContactFact fact) =>
+        db.Prepared("""
             INSERT INTO contacts (workspace_id, created_at, updated_at)
-            VALUES (@workspaceId, @ObservedAtMs, @now)
+            VALUES (@workspaceId, @observedAt, @now)
             RETURNING id
-            """, new { workspaceId, fact.ObservedAtMs, now = Now() }, tx);
+            """).Bind("@workspaceId", workspaceId).Bind("@observedAt", fact.ObservedAtMs).Bind("@now", Now()).ScalarInt64()!.Value;
 
     /// <summary>
     /// Last writer by event time wins, field by field, with ties broken by value: the same facts in any order
     /// leave the same row. A fact that does not carry a field leaves it alone. Message times, when given, only
     /// move forward. One statement per event: this runs for every message.
     /// </summary>
-    public static void Fold(IDbConnection db, IDbTransaction tx, long contactId, ContactFact fact,
-        long? inboundAt = null, long? outreachAt = null) =>
-        db.Execute("""
+    public static void Fold(LeadDb db, long contactId, ContactFact fact, long? inboundAt = null, long? outreachAt = null) =>
+        db.Prepared("""
             UPDATE contacts SET
                 phone_e164 = COALESCE(phone_e164, @PhoneE164),
                 wa_id = COALESCE(wa_id, @WaId),
@@ -108,50 +116,51 @@ internal static class ContactRows
                 created_at = MIN(created_at, @ObservedAtMs),
                 updated_at = @now
             WHERE id = @contactId
-            """, new
-        {
-            contactId,
-            inboundAt,
-            outreachAt,
-            activityAt = inboundAt ?? outreachAt,
-            fact.PhoneE164,
-            fact.WaId,
-            fact.Bsuid,
-            fact.Username,
-            fact.ProfileName,
-            fact.ObservedAtMs,
-            now = Now(),
-        }, tx);
+            """)
+            .Bind("@contactId", contactId)
+            .Bind("@PhoneE164", fact.PhoneE164)
+            .Bind("@WaId", fact.WaId)
+            .Bind("@Bsuid", fact.Bsuid)
+            .Bind("@Username", fact.Username)
+            .Bind("@ProfileName", fact.ProfileName)
+            .Bind("@ObservedAtMs", fact.ObservedAtMs)
+            .Bind("@inboundAt", inboundAt)
+            .Bind("@outreachAt", outreachAt)
+            .Bind("@activityAt", inboundAt ?? outreachAt)
+            .Bind("@now", Now())
+            .ExecuteNonQuery();
 
     /// <summary>Two contacts found to be one lead (they share a message): merged into the older; returns its id.</summary>
-    public static long Link(IDbConnection db, IDbTransaction tx, long contactId, long otherContactId) =>
-        Merge(db, tx, contactId < otherContactId ? [contactId, otherContactId] : [otherContactId, contactId]);
+    public static long Link(LeadDb db, long contactId, long otherContactId) =>
+        Merge(db, contactId < otherContactId ? [contactId, otherContactId] : [otherContactId, contactId]);
 
     /// <summary>Folds every contact in <paramref name="contactIds"/> into the oldest one and returns its id.</summary>
-    private static long Merge(IDbConnection db, IDbTransaction tx, List<long> contactIds)
+    private static long Merge(LeadDb db, List<long> contactIds)
     {
+        // Rare (an event links two leads): plain Dapper, no prepared statements kept for it.
+        var (connection, tx) = (db.Connection, db.Transaction);
         var keep = contactIds[0];
         var others = contactIds.Skip(1).ToArray();
-        var rows = db.Query<ContactRow>("SELECT * FROM contacts WHERE id IN @contactIds", new { contactIds }, tx).AsList();
+        var rows = connection.Query<ContactRow>("SELECT * FROM contacts WHERE id IN @contactIds", new { contactIds }, tx).AsList();
 
-        db.Execute("UPDATE contact_identities SET contact_id = @keep WHERE contact_id IN @others", new { keep, others }, tx);
-        db.Execute("UPDATE messages SET contact_id = @keep WHERE contact_id IN @others", new { keep, others }, tx);
-        db.Execute("DELETE FROM contacts WHERE id IN @others", new { others }, tx);
+        connection.Execute("UPDATE contact_identities SET contact_id = @keep WHERE contact_id IN @others", new { keep, others }, tx);
+        connection.Execute("UPDATE messages SET contact_id = @keep WHERE contact_id IN @others", new { keep, others }, tx);
+        connection.Execute("DELETE FROM contacts WHERE id IN @others", new { others }, tx);
 
         // Re-applying each merged row as a fact gives the same last-writer-wins result as if the events had
         // always landed on one contact.
         foreach (var row in rows.Where(r => r.Id != keep))
         {
-            Fold(db, tx, keep, row.AsFact(row.IdentityUpdatedAt ?? row.CreatedAt, bsuid: true));
-            Fold(db, tx, keep, row.AsFact(row.UsernameUpdatedAt ?? row.CreatedAt, username: true));
-            Fold(db, tx, keep, row.AsFact(row.ProfileUpdatedAt ?? row.CreatedAt, profile: true));
+            Fold(db, keep, row.AsFact(row.IdentityUpdatedAt ?? row.CreatedAt, bsuid: true));
+            Fold(db, keep, row.AsFact(row.UsernameUpdatedAt ?? row.CreatedAt, username: true));
+            Fold(db, keep, row.AsFact(row.ProfileUpdatedAt ?? row.CreatedAt, profile: true));
             if (row.MarketingStatus is not null && row.MarketingSequence is { } sequence)
-                ApplyMarketing(db, tx, keep, new MarketingFact(row.MarketingStatus, sequence));
+                ApplyMarketing(db, keep, new MarketingFact(row.MarketingStatus, sequence));
         }
 
-        db.Execute("UPDATE contacts SET created_at = MIN(created_at, @first) WHERE id = @keep",
+        connection.Execute("UPDATE contacts SET created_at = MIN(created_at, @first) WHERE id = @keep",
             new { keep, first = rows.Min(r => r.CreatedAt) }, tx);
-        RecomputeTimes(db, tx, keep);
+        RecomputeTimes(db, keep);
         return keep;
     }
 

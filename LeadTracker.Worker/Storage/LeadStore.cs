@@ -1,4 +1,3 @@
-using System.Data;
 using Dapper;
 using LeadTracker.Worker.Kapso;
 using Microsoft.Extensions.Logging;
@@ -11,14 +10,17 @@ internal sealed record EventOutcome(LeadEvent Event, WriteOutcome Message);
 
 /// <summary>
 /// All writes of LeadTracker: a list of events applied in one SQLite transaction, idempotent and commutative
-/// (DESIGN.md, "Rules that make this safe"), wrapped in the SQLITE_BUSY retry pipeline.
+/// (DESIGN.md, "Rules that make this safe"), wrapped in the SQLITE_BUSY retry pipeline. SQLite has one writer:
+/// so does the store, on one connection kept open with its prepared statements (<see cref="LeadDb"/>).
 /// </summary>
-internal sealed class LeadStore
+internal sealed class LeadStore : IDisposable
 {
     private readonly SqliteConnectionFactory _connections;
     private readonly bool _createWorkspaces;
     private readonly ResiliencePipeline _retry;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _workspaces = new();
+    private readonly Lock _writer = new();
+    private LeadDb? _db;
 
     static LeadStore() => DefaultTypeMap.MatchNamesWithUnderscores = true;
 
@@ -35,13 +37,40 @@ internal sealed class LeadStore
         await _retry.ExecuteAsync(static (state, _) => ValueTask.FromResult(state.self.Apply(state.events)),
             (self: this, events), cancellationToken);
 
+    public void Dispose()
+    {
+        lock (_writer)
+        {
+            _db?.Dispose();
+            _db = null;
+        }
+    }
+
     private EventOutcome[] Apply(IReadOnlyList<LeadEvent> events)
     {
-        using var db = _connections.Open();
-        using var tx = db.BeginTransaction();
+        lock (_writer)
+        {
+            _db ??= new LeadDb(_connections.Open());
+            try
+            {
+                return Apply(_db, events);
+            }
+            catch
+            {
+                // Whatever failed (busy, I/O, a bad row), the next attempt starts on a fresh connection.
+                _db.Dispose();
+                _db = null;
+                throw;
+            }
+        }
+    }
+
+    private EventOutcome[] Apply(LeadDb db, IReadOnlyList<LeadEvent> events)
+    {
+        using var tx = db.Begin();
         var created = new Dictionary<string, long>();
         var outcomes = new EventOutcome[events.Count];
-        for (var i = 0; i < events.Count; i++) outcomes[i] = Apply(db, tx, events[i], created);
+        for (var i = 0; i < events.Count; i++) outcomes[i] = Apply(db, events[i], created);
         tx.Commit();
 
         // Only now are new workspaces real: a rolled-back transaction must not leave ids in the cache.
@@ -49,51 +78,51 @@ internal sealed class LeadStore
         return outcomes;
     }
 
-    private EventOutcome Apply(IDbConnection db, IDbTransaction tx, LeadEvent change, Dictionary<string, long> created)
+    private EventOutcome Apply(LeadDb db, LeadEvent change, Dictionary<string, long> created)
     {
         if (change.Contact is not { } contact) return new EventOutcome(change, WriteOutcome.None);
 
-        var workspaceId = Workspace(db, tx, change.PhoneNumberId, change.ReceivedAtMs, created);
-        var contactId = ContactRows.Resolve(db, tx, workspaceId, contact);
-        if (change.Marketing is { } marketing) ContactRows.ApplyMarketing(db, tx, contactId, marketing);
+        var workspaceId = Workspace(db, change.PhoneNumberId, change.ReceivedAtMs, created);
+        var contactId = ContactRows.Resolve(db, workspaceId, contact);
+        if (change.Marketing is { } marketing) ContactRows.ApplyMarketing(db, contactId, marketing);
         if (change.Message is not { } message)
         {
-            ContactRows.Fold(db, tx, contactId, contact);
+            ContactRows.Fold(db, contactId, contact);
             return new EventOutcome(change, WriteOutcome.None);
         }
 
-        var outcome = MessageRows.Upsert(db, tx, workspaceId, contactId, message, change.ReceivedAtMs);
+        var outcome = MessageRows.Upsert(db, workspaceId, contactId, message, change.ReceivedAtMs);
 
         // A message id is one conversation with one person: when the row already belongs to another contact (its
         // first event carried other identities of this lead, e.g. a phone where this one carries a business-scoped
         // id), the two contacts are one lead. Merged here, the rows do not depend on which event came first.
-        if (outcome != WriteOutcome.Inserted && MessageRows.OwnerOf(db, tx, workspaceId, message.Wamid) is { } owner
+        if (outcome != WriteOutcome.Inserted && MessageRows.OwnerOf(db, workspaceId, message.Wamid) is { } owner
             && owner != contactId)
         {
-            contactId = ContactRows.Link(db, tx, contactId, owner);
+            contactId = ContactRows.Link(db, contactId, owner);
         }
 
         var inserted = outcome == WriteOutcome.Inserted;
-        ContactRows.Fold(db, tx, contactId, contact,
+        ContactRows.Fold(db, contactId, contact,
             inboundAt: inserted && message.Direction == Direction.Inbound ? message.OccurredAtMs : null,
             outreachAt: inserted && message.IsOutreach ? message.OccurredAtMs : null);
 
         // A row that existed may have become outreach, failed, or earlier (another event of the message carried an
         // earlier time, and a message's time is its earliest): derive the times from the rows, so a failed send is
         // never outreach and a lead's times are those of its messages, whichever event came first.
-        if (outcome == WriteOutcome.Updated) ContactRows.RecomputeTimes(db, tx, contactId);
+        if (outcome == WriteOutcome.Updated) ContactRows.RecomputeTimes(db, contactId);
 
         return new EventOutcome(change, outcome);
     }
 
-    private long Workspace(IDbConnection db, IDbTransaction tx, string phoneNumberId, long seenAtMs,
+    private long Workspace(LeadDb db, string phoneNumberId, long seenAtMs,
         Dictionary<string, long> created)
     {
         if (_workspaces.TryGetValue(phoneNumberId, out var cached) || created.TryGetValue(phoneNumberId, out cached))
             return cached;
 
-        var id = db.ExecuteScalar<long?>("SELECT id FROM workspaces WHERE phone_number_id = @phoneNumberId",
-            new { phoneNumberId }, tx);
+        var id = db.Connection.ExecuteScalar<long?>("SELECT id FROM workspaces WHERE phone_number_id = @phoneNumberId",
+            new { phoneNumberId }, db.Transaction);
         if (id is { } existing)
         {
             // Not created by this transaction (that would be in 'created'), so it is committed: safe to cache.
@@ -102,10 +131,10 @@ internal sealed class LeadStore
         }
 
         if (!_createWorkspaces) throw new UnknownWorkspaceException(phoneNumberId);
-        var newId = db.ExecuteScalar<long>("""
+        var newId = db.Connection.ExecuteScalar<long>("""
             INSERT INTO workspaces (phone_number_id, created_at) VALUES (@phoneNumberId, @seenAtMs)
             RETURNING id
-            """, new { phoneNumberId, seenAtMs }, tx);
+            """, new { phoneNumberId, seenAtMs }, db.Transaction);
         created[phoneNumberId] = newId;
         return newId;
     }

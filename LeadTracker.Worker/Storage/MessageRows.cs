@@ -1,5 +1,3 @@
-using System.Data;
-using Dapper;
 using LeadTracker.Worker.Kapso;
 
 namespace LeadTracker.Worker.Storage;
@@ -26,54 +24,58 @@ internal enum WriteOutcome
 /// </summary>
 internal static class MessageRows
 {
-    public static WriteOutcome Upsert(IDbConnection db, IDbTransaction tx, long workspaceId, long contactId,
-        MessageFact message, long receivedAtMs)
-    {
-        var row = new
-        {
-            workspaceId,
-            contactId,
-            message.Wamid,
-            direction = message.Direction == Direction.Inbound ? "inbound" : "outbound",
-            message.Type,
-            message.Body,
-            status = message.Status.Name,
-            rank = message.Status.Rank,
-            message.Error,
-            outreach = message.IsOutreach ? 1 : 0,
-            message.OccurredAtMs,
-            receivedAtMs,
-        };
+    private const string Insert = """
+        INSERT INTO messages (workspace_id, contact_id, wamid, direction, type, body, status, status_rank, error,
+                              outreach, occurred_at, received_at)
+        VALUES (@workspaceId, @contactId, @wamid, @direction, @type, @body, @status, @rank, @error,
+                @outreach, @occurredAt, @receivedAt)
+        ON CONFLICT (wamid) DO NOTHING
+        """;
 
-        var inserted = db.Execute("""
-            INSERT INTO messages (workspace_id, contact_id, wamid, direction, type, body, status, status_rank, error,
-                                  outreach, occurred_at, received_at)
-            VALUES (@workspaceId, @contactId, @Wamid, @direction, @Type, @Body, @status, @rank, @Error,
-                    @outreach, @OccurredAtMs, @receivedAtMs)
-            ON CONFLICT (wamid) DO NOTHING
-            """, row, tx);
+    private const string MoveForward = """
+        UPDATE messages SET
+            type = COALESCE(type, @type),
+            body = COALESCE(body, @body),
+            status = CASE WHEN @rank > status_rank THEN @status ELSE status END,
+            status_rank = MAX(status_rank, @rank),
+            error = COALESCE(error, @error),
+            outreach = MAX(outreach, @outreach),
+            occurred_at = MIN(occurred_at, @occurredAt),
+            received_at = MIN(received_at, @receivedAt)
+        WHERE wamid = @wamid
+          AND ((type IS NULL AND @type IS NOT NULL) OR (body IS NULL AND @body IS NOT NULL)
+               OR @rank > status_rank OR (error IS NULL AND @error IS NOT NULL) OR @outreach > outreach
+               OR @occurredAt < occurred_at OR @receivedAt < received_at)
+        """;
+
+    public static WriteOutcome Upsert(LeadDb db, long workspaceId, long contactId, MessageFact message, long receivedAtMs)
+    {
+        var inserted = Row(db.Prepared(Insert), message, receivedAtMs)
+            .Bind("@workspaceId", workspaceId)
+            .Bind("@contactId", contactId)
+            .Bind("@direction", message.Direction == Direction.Inbound ? "inbound" : "outbound")
+            .ExecuteNonQuery();
         if (inserted == 1) return WriteOutcome.Inserted;
 
-        var updated = db.Execute("""
-            UPDATE messages SET
-                type = COALESCE(type, @Type),
-                body = COALESCE(body, @Body),
-                status = CASE WHEN @rank > status_rank THEN @status ELSE status END,
-                status_rank = MAX(status_rank, @rank),
-                error = COALESCE(error, @Error),
-                outreach = MAX(outreach, @outreach),
-                occurred_at = MIN(occurred_at, @OccurredAtMs),
-                received_at = MIN(received_at, @receivedAtMs)
-            WHERE wamid = @Wamid
-              AND ((type IS NULL AND @Type IS NOT NULL) OR (body IS NULL AND @Body IS NOT NULL)
-                   OR @rank > status_rank OR (error IS NULL AND @Error IS NOT NULL) OR @outreach > outreach
-                   OR @OccurredAtMs < occurred_at OR @receivedAtMs < received_at)
-            """, row, tx);
+        var updated = Row(db.Prepared(MoveForward), message, receivedAtMs).ExecuteNonQuery();
         return updated == 1 ? WriteOutcome.Updated : WriteOutcome.Unchanged;
     }
 
     /// <summary>The contact that has the message <paramref name="wamid"/> in this workspace (null: none, or another workspace's).</summary>
-    public static long? OwnerOf(IDbConnection db, IDbTransaction tx, long workspaceId, string wamid) =>
-        db.ExecuteScalar<long?>("SELECT contact_id FROM messages WHERE wamid = @wamid AND workspace_id = @workspaceId",
-            new { wamid, workspaceId }, tx);
+    public static long? OwnerOf(LeadDb db, long workspaceId, string wamid) =>
+        db.Prepared("SELECT contact_id FROM messages WHERE wamid = @wamid AND workspace_id = @workspaceId")
+            .Bind("@wamid", wamid).Bind("@workspaceId", workspaceId).ScalarInt64();
+
+    private static Microsoft.Data.Sqlite.SqliteCommand Row(Microsoft.Data.Sqlite.SqliteCommand command, MessageFact message,
+        long receivedAtMs) =>
+        command
+            .Bind("@wamid", message.Wamid)
+            .Bind("@type", message.Type)
+            .Bind("@body", message.Body)
+            .Bind("@status", message.Status.Name)
+            .Bind("@rank", message.Status.Rank)
+            .Bind("@error", message.Error)
+            .Bind("@outreach", message.IsOutreach ? 1 : 0)
+            .Bind("@occurredAt", message.OccurredAtMs)
+            .Bind("@receivedAt", receivedAtMs);
 }

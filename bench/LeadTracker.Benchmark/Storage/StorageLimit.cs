@@ -61,7 +61,7 @@ internal static class StorageLimit
     {
         var connections = new SqliteConnectionFactory($"Data Source={path}", durability);
         DatabaseMigrator.Migrate(connections, NullLogger.Instance);
-        var store = new LeadStore(connections, NullLogger<LeadStore>.Instance);
+        using var store = new LeadStore(connections, NullLogger<LeadStore>.Instance);
         long applied = 0;
         var clock = Stopwatch.StartNew();
         await using (Progress.Start(phase, () => (events.Count, Interlocked.Read(ref applied))))
