@@ -1,0 +1,52 @@
+using Dapper;
+using LeadTracker.Tests.Support;
+using LeadTracker.Worker.Kapso;
+using LeadTracker.Worker.Storage;
+
+namespace LeadTracker.Tests;
+
+/// <summary>The group commit: many writes, one transaction, each answered only after the commit.</summary>
+[TestFixture]
+public sealed class LeadWriterTests
+{
+    [Test]
+    public async Task A_bad_write_in_a_batch_fails_alone_and_its_neighbours_commit()
+    {
+        using var db = new TempDatabase();
+        using (var setup = db.Connections.Open())
+            setup.Execute("INSERT INTO workspaces (phone_number_id, created_at) VALUES ('known', 0)");
+        using var logs = new CapturingLoggerProvider();
+        await using var writer = new LeadWriter(db.Store(createWorkspaces: false), logs.CreateLogger<LeadWriter>());
+
+        // Hold SQLite's write lock so the first write waits and the next three queue up behind it as one batch.
+        using var blocker = db.Connections.Open();
+        var lockTx = blocker.BeginTransaction();
+        blocker.Execute("UPDATE workspaces SET display_name = 'held' WHERE phone_number_id = 'known'", transaction: lockTx);
+        var first = writer.WriteAsync([Inbound("w0", "known")]);
+        await Task.Delay(300);
+        var good1 = writer.WriteAsync([Inbound("w1", "known")]);
+        var bad = writer.WriteAsync([Inbound("w2", "unknown-number")]);
+        var good2 = writer.WriteAsync([Inbound("w3", "known")]);
+        lockTx.Commit();
+
+        await first;
+        Assert.Multiple(async () =>
+        {
+            Assert.That((await good1)[0].Message, Is.EqualTo(WriteOutcome.Inserted));
+            Assert.That((await good2)[0].Message, Is.EqualTo(WriteOutcome.Inserted));
+            Assert.That(async () => await bad, Throws.TypeOf<UnknownWorkspaceException>());
+            Assert.That(logs.Logs.Select(l => l.Message), Has.Some.Contains("A batch of 3 writes failed"), "the fallback ran");
+            using var connection = db.Connections.Open();
+            Assert.That(connection.Query<string>("SELECT wamid FROM messages ORDER BY wamid"), Is.EqualTo(new[] { "w0", "w1", "w3" }));
+        });
+    }
+
+    private static LeadEvent Inbound(string wamid, string business) => new()
+    {
+        EventType = "whatsapp.message.received",
+        PhoneNumberId = business,
+        ReceivedAtMs = 1_000,
+        Contact = new ContactFact { PhoneE164 = "+15550100123", ObservedAtMs = 1_000 },
+        Message = new MessageFact { Wamid = wamid, Direction = Direction.Inbound, Status = MessageStatus.Received, OccurredAtMs = 1_000 },
+    };
+}
