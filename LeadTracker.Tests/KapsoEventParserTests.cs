@@ -134,6 +134,16 @@ public sealed class KapsoEventParserTests
                 .And.Message.StartsWith("whatsapp.message.received"));
 
     [Test]
+    public void A_huge_value_is_cut_short_in_the_reason()
+    {
+        var huge = new string('x', 100_000);
+        Assert.That(() => KapsoEventParser.Parse("whatsapp.message.received",
+                $$"""{"message":{"id":"w","from":"15550100123","kapso":{"direction":"{{huge}}"}},"phone_number_id":"1"}""", ReceivedAt),
+            Throws.TypeOf<InvalidKapsoPayloadException>().With.Message.Contains("(100000 characters)")
+                .And.Message.Length.LessThan(300));
+    }
+
+    [Test]
     public void A_message_without_a_timestamp_takes_the_time_the_webhook_was_received()
     {
         var fact = KapsoEventParser.Parse("whatsapp.message.received",

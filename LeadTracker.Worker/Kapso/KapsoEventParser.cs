@@ -124,7 +124,7 @@ internal static class KapsoEventParser
             var preference = body.MarketingPreference ?? throw Invalid(eventType, "it has no marketing_preference object");
             var status = preference.Status is "stopped" or "resumed"
                 ? preference.Status
-                : throw Invalid(eventType, $"marketing_preference.status '{preference.Status}' is not stopped or resumed");
+                : throw Invalid(eventType, $"marketing_preference.status {Quote(preference.Status)} is not stopped or resumed");
             var sequence = preference.Sequence ?? throw Invalid(eventType, "marketing_preference.sequence is missing");
             marketing = new MarketingFact(status, sequence);
         }
@@ -146,7 +146,7 @@ internal static class KapsoEventParser
     {
         var envelope = KapsoJson.Deserialize(json, KapsoJsonContext.Default.MetaEnvelope);
         if (envelope.Object != "whatsapp_business_account")
-            throw Invalid(EventStreams.MetaForward, $"object '{envelope.Object}' is not whatsapp_business_account");
+            throw Invalid(EventStreams.MetaForward, $"object {Quote(envelope.Object)} is not whatsapp_business_account");
 
         var events = new List<LeadEvent>();
         foreach (var change in Present(envelope.Entry).SelectMany(e => Present(e.Changes)))
@@ -231,7 +231,7 @@ internal static class KapsoEventParser
         "inbound" => Direction.Inbound,
         "outbound" => Direction.Outbound,
         null => eventType == "whatsapp.message.received" ? Direction.Inbound : Direction.Outbound,
-        _ => throw Invalid(eventType, $"message.kapso.direction '{direction}' is not inbound or outbound"),
+        _ => throw Invalid(eventType, $"message.kapso.direction {Quote(direction)} is not inbound or outbound"),
     };
 
     private static string? ErrorOf(IEnumerable<MetaStatus> statuses)
@@ -244,7 +244,7 @@ internal static class KapsoEventParser
     {
         if (value is null) return null;
         if (!long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) || seconds > MaxUnixSeconds)
-            throw Invalid(eventType, $"{field} '{value}' is not a Unix time in seconds");
+            throw Invalid(eventType, $"{field} {Quote(value)} is not a Unix time in seconds");
         return seconds * 1000;
     }
 
@@ -258,6 +258,10 @@ internal static class KapsoEventParser
     private static T[] Present<T>(IReadOnlyList<T>? items)
         where T : class =>
         items is null ? [] : items.Where(item => item is not null).ToArray();
+
+    /// <summary>A payload value inside a rejection reason: quoted, and cut short, since reasons travel in headers and logs.</summary>
+    private static string Quote(string? value) =>
+        value is null ? "null" : value.Length <= 64 ? $"'{value}'" : $"'{value[..64]}…' ({value.Length} characters)";
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
