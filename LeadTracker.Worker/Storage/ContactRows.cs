@@ -10,7 +10,6 @@ namespace LeadTracker.Worker.Storage;
 /// </summary>
 internal static class ContactRows
 {
-    /// <summary>The contact <paramref name="fact"/> is about: found by any of its identities, created, or merged.</summary>
     private const string FindIdentity = """
         SELECT contact_id FROM contact_identities WHERE workspace_id = @workspaceId AND identity = @identity
         """;
@@ -21,6 +20,7 @@ internal static class ContactRows
         ON CONFLICT (workspace_id, identity) DO NOTHING
         """;
 
+    /// <summary>The contact <paramref name="fact"/> is about: found by any of its identities, created, or merged.</summary>
     public static long Resolve(LeadDb db, long workspaceId, ContactFact fact)
     {
         // One primary-key lookup per identity (an event carries one to three): each a reused prepared statement.
@@ -80,43 +80,33 @@ internal static class ContactRows
             """).Bind("@workspaceId", workspaceId).Bind("@observedAt", fact.ObservedAtMs).Bind("@now", Now()).ScalarInt64()!.Value;
 
     /// <summary>
-    /// Last writer by event time wins, field by field, with ties broken by value: the same facts in any order
-    /// leave the same row. A fact that does not carry a field leaves it alone. Message times, when given, only
-    /// move forward. One statement per event: this runs for every message.
+    /// The contact update every event runs (one statement, prepared once): identity fields last-writer-wins by
+    /// event time (<see cref="LastWriterWins"/>), message times only forward, first-seen time only backward.
+    /// </summary>
+    private static readonly string FoldSql = $"""
+        UPDATE contacts SET
+            phone_e164 = COALESCE(phone_e164, @PhoneE164),
+            wa_id = COALESCE(wa_id, @WaId),
+            {LastWriterWins("bsuid", "identity_updated_at", "@Bsuid")},
+            {LastWriterWins("username", "username_updated_at", "@Username")},
+            {LastWriterWins("profile_name", "profile_updated_at", "@ProfileName")},
+            last_inbound_at = CASE WHEN @inboundAt IS NULL THEN last_inbound_at
+                                   ELSE MAX(COALESCE(last_inbound_at, @inboundAt), @inboundAt) END,
+            last_contact_at = CASE WHEN @outreachAt IS NULL THEN last_contact_at
+                                   ELSE MAX(COALESCE(last_contact_at, @outreachAt), @outreachAt) END,
+            last_activity_at = CASE WHEN @activityAt IS NULL THEN last_activity_at
+                                    ELSE MAX(COALESCE(last_activity_at, @activityAt), @activityAt) END,
+            created_at = MIN(created_at, @ObservedAtMs),
+            updated_at = @now
+        WHERE id = @contactId
+        """;
+
+    /// <summary>
+    /// Folds a fact into the contact: the same facts in any order leave the same row, and a fact that does not
+    /// carry a field leaves it alone.
     /// </summary>
     public static void Fold(LeadDb db, long contactId, ContactFact fact, long? inboundAt = null, long? outreachAt = null) =>
-        db.Prepared("""
-            UPDATE contacts SET
-                phone_e164 = COALESCE(phone_e164, @PhoneE164),
-                wa_id = COALESCE(wa_id, @WaId),
-                bsuid = CASE WHEN @Bsuid IS NULL THEN bsuid
-                             WHEN bsuid IS NULL OR @ObservedAtMs > identity_updated_at
-                               OR (@ObservedAtMs = identity_updated_at AND @Bsuid > bsuid) THEN @Bsuid
-                             ELSE bsuid END,
-                identity_updated_at = CASE WHEN @Bsuid IS NULL THEN identity_updated_at
-                                           ELSE MAX(COALESCE(identity_updated_at, @ObservedAtMs), @ObservedAtMs) END,
-                username = CASE WHEN @Username IS NULL THEN username
-                                WHEN username IS NULL OR @ObservedAtMs > username_updated_at
-                                  OR (@ObservedAtMs = username_updated_at AND @Username > username) THEN @Username
-                                ELSE username END,
-                username_updated_at = CASE WHEN @Username IS NULL THEN username_updated_at
-                                           ELSE MAX(COALESCE(username_updated_at, @ObservedAtMs), @ObservedAtMs) END,
-                profile_name = CASE WHEN @ProfileName IS NULL THEN profile_name
-                                    WHEN profile_name IS NULL OR @ObservedAtMs > profile_updated_at
-                                      OR (@ObservedAtMs = profile_updated_at AND @ProfileName > profile_name) THEN @ProfileName
-                                    ELSE profile_name END,
-                profile_updated_at = CASE WHEN @ProfileName IS NULL THEN profile_updated_at
-                                          ELSE MAX(COALESCE(profile_updated_at, @ObservedAtMs), @ObservedAtMs) END,
-                last_inbound_at = CASE WHEN @inboundAt IS NULL THEN last_inbound_at
-                                       ELSE MAX(COALESCE(last_inbound_at, @inboundAt), @inboundAt) END,
-                last_contact_at = CASE WHEN @outreachAt IS NULL THEN last_contact_at
-                                       ELSE MAX(COALESCE(last_contact_at, @outreachAt), @outreachAt) END,
-                last_activity_at = CASE WHEN @activityAt IS NULL THEN last_activity_at
-                                        ELSE MAX(COALESCE(last_activity_at, @activityAt), @activityAt) END,
-                created_at = MIN(created_at, @ObservedAtMs),
-                updated_at = @now
-            WHERE id = @contactId
-            """)
+        db.Prepared(FoldSql)
             .Bind("@contactId", contactId)
             .Bind("@PhoneE164", fact.PhoneE164)
             .Bind("@WaId", fact.WaId)
@@ -129,6 +119,19 @@ internal static class ContactRows
             .Bind("@activityAt", inboundAt ?? outreachAt)
             .Bind("@now", Now())
             .ExecuteNonQuery();
+
+    /// <summary>
+    /// One field's assignments for last writer by event time wins: a later event's value replaces it (ties broken
+    /// by the larger value), an event without the field leaves it, and its stamp keeps the latest time that set it.
+    /// </summary>
+    private static string LastWriterWins(string column, string stamp, string parameter) => $"""
+        {column} = CASE WHEN {parameter} IS NULL THEN {column}
+                        WHEN {column} IS NULL OR @ObservedAtMs > {stamp}
+                          OR (@ObservedAtMs = {stamp} AND {parameter} > {column}) THEN {parameter}
+                        ELSE {column} END,
+            {stamp} = CASE WHEN {parameter} IS NULL THEN {stamp}
+                        ELSE MAX(COALESCE({stamp}, @ObservedAtMs), @ObservedAtMs) END
+        """;
 
     /// <summary>Two contacts found to be one lead (they share a message): merged into the older; returns its id.</summary>
     public static long Link(LeadDb db, long contactId, long otherContactId) =>
