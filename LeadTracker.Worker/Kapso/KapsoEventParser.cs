@@ -57,14 +57,8 @@ internal static class KapsoEventParser
         var wamid = Required(message.Id, eventType, "message.id");
         var phoneNumberId = Required(body.PhoneNumberId, eventType, "phone_number_id");
         var direction = DirectionOf(eventType, message.Kapso?.Direction);
-        var status = eventType switch
-        {
-            "whatsapp.message.received" => MessageStatus.Received,
-            "whatsapp.message.sent" => MessageStatus.Sent,
-            "whatsapp.message.delivered" => MessageStatus.Delivered,
-            "whatsapp.message.read" => MessageStatus.Read,
-            _ => MessageStatus.Failed,
-        };
+        // Parse only routes the five known message events here, so the suffix always names a status.
+        var status = MessageStatus.Parse(eventType["whatsapp.message.".Length..])!;
 
         var statuses = Present(message.Kapso?.Statuses);
         var messageTime = UnixSecondsToMs(message.Timestamp, eventType, "message.timestamp");
@@ -101,8 +95,7 @@ internal static class KapsoEventParser
                 Wamid = wamid,
                 Direction = direction,
                 Type = message.Type,
-                Body = message.Text?.Body ?? message.Image?.Caption ?? message.Video?.Caption
-                    ?? message.Document?.Caption ?? message.Kapso?.Content,
+                Body = BodyOf(message) ?? message.Kapso?.Content,
                 Status = status,
                 Error = status == MessageStatus.Failed ? ErrorOf(statuses) : null,
                 OccurredAtMs = occurredAt,
@@ -172,7 +165,7 @@ internal static class KapsoEventParser
                         Wamid = Required(message.Id, type, "messages[].id"),
                         Direction = Direction.Inbound,
                         Type = message.Type,
-                        Body = message.Text?.Body ?? message.Image?.Caption ?? message.Video?.Caption ?? message.Document?.Caption,
+                        Body = BodyOf(message),
                         Status = MessageStatus.Received,
                         OccurredAtMs = occurredAt,
                     },
@@ -225,6 +218,10 @@ internal static class KapsoEventParser
             throw Invalid(eventType, "it names no contact: no usable phone number and no business-scoped user id");
         return fact;
     }
+
+    /// <summary>What the lead or we wrote: the text, or a media message's caption.</summary>
+    private static string? BodyOf(KapsoMessage message) =>
+        message.Text?.Body ?? message.Image?.Caption ?? message.Video?.Caption ?? message.Document?.Caption;
 
     private static Direction DirectionOf(string eventType, string? direction) => direction switch
     {
