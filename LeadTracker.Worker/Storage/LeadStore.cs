@@ -18,7 +18,8 @@ internal sealed class LeadStore : IDisposable
     private readonly SqliteConnectionFactory _connections;
     private readonly bool _createWorkspaces;
     private readonly ResiliencePipeline _retry;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _workspaces = new();
+    // Read and written only under _writer, like everything the store touches.
+    private readonly Dictionary<string, long> _workspaces = new(StringComparer.Ordinal);
     private readonly Lock _writer = new();
     private LeadDb? _db;
 
