@@ -42,6 +42,8 @@ public sealed class NationalPhoneVariantsTests
     [TestCase("+5490123456789", TestName = "Argentina: a national number starting with 0 is left alone")]
     [TestCase("+549912345678", TestName = "Argentina: a national number starting with 9 is left alone")]
     [TestCase("+4915123456789", TestName = "Germany: no variants")]
+    [TestCase("5215512345678", TestName = "Digits without the plus are not an E.164 form: left alone")]
+    [TestCase("", TestName = "An empty string is left alone")]
     public void Numbers_outside_the_rules_are_their_own_canonical_form_without_variants(string e164)
     {
         Assert.That(NationalPhoneVariants.Canonical(e164), Is.EqualTo(e164));

@@ -84,7 +84,7 @@ internal static class KapsoEventParser
             ? FirstPresent([message.FromUserId, conversation?.BusinessScopedUserId])
             : FirstPresent([conversation?.BusinessScopedUserId, .. statuses.Select(s => s.RecipientUserId)]);
 
-        // Receipts are not interactions, so they carry no profile name either (DESIGN.md, semantics table).
+        // A receipt is not a message from the lead or a new one to them: it carries no profile name (DESIGN.md, semantics table).
         var carriesProfile = status == MessageStatus.Received || status == MessageStatus.Sent;
         var profileName = carriesProfile
             ? FirstPresent([conversation?.Kapso?.ContactName, message.Kapso?.ContactName, conversation?.ContactName])

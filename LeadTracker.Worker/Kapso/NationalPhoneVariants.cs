@@ -29,6 +29,7 @@ internal static class NationalPhoneVariants
 
     private static (string Canonical, string Variant)? Pair(string e164)
     {
+        if (!e164.StartsWith('+')) return null;
         var digits = e164.AsSpan(1);
         return digits switch
         {
