@@ -1,3 +1,5 @@
+using FsCheck;
+using FsCheck.Fluent;
 using LeadTracker.Worker.Kapso;
 
 namespace LeadTracker.Tests;
@@ -57,5 +59,36 @@ public sealed class NationalPhoneVariantsTests
 
         Assert.That(fact.PhoneE164, Is.EqualTo("+525512345678"));
         Assert.That(fact.Identities(), Is.EqualTo(new[] { "phone:+525512345678", "phone:+5215512345678" }));
+    }
+
+    [Test]
+    public void Every_form_of_any_number_gives_the_same_canonical_form_and_the_same_set_of_forms()
+    {
+        // Random numbers, most of them in the three countries and of the lengths the rules look at: the forms of a
+        // number are a closed set (each form names all the others), so no arrival order can split or grow a lead.
+        var prefixes = new[] { "52", "521", "54", "549", "55", "1", "44", "" };
+        var gen =
+            from prefix in Gen.Elements(prefixes)
+            from length in Gen.Choose(7 - prefix.Length, 15 - prefix.Length).Where(l => l >= 0)
+            from digits in Gen.ArrayOf(Gen.Choose(0, 9), length)
+            select "+" + prefix + string.Concat(digits);
+
+        Prop.ForAll(gen.ToArbitrary(), e164 =>
+        {
+            var canonical = NationalPhoneVariants.Canonical(e164);
+            var forms = NationalPhoneVariants.Others(e164).Append(e164).Order().ToList();
+            foreach (var form in forms)
+            {
+                var again = NationalPhoneVariants.Others(form).Append(form).Order().ToList();
+                if (NationalPhoneVariants.Canonical(form) != canonical || !again.SequenceEqual(forms))
+                {
+                    throw new AssertionException(
+                        $"{e164}: canonical {canonical}, forms {string.Join(",", forms)}; but {form} gives " +
+                        $"{NationalPhoneVariants.Canonical(form)}, forms {string.Join(",", again)}");
+                }
+            }
+
+            if (!forms.Contains(canonical)) throw new AssertionException($"{e164}: canonical {canonical} is not one of its forms");
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(20_000));
     }
 }
