@@ -95,6 +95,31 @@ public sealed class WhatsAppIdentityTests
         });
     }
 
+    [Test]
+    public async Task Two_leads_stored_before_the_rule_for_one_person_in_two_forms_become_one_at_their_next_message()
+    {
+        // A database written by an earlier release: Brazil with and without the ninth digit as two contacts.
+        using var db = new TempDatabase();
+        using (var connection = db.Connections.Open())
+        {
+            connection.Execute("""
+                INSERT INTO workspaces (id, phone_number_id, created_at) VALUES (1, '110000000000001', 0);
+                INSERT INTO contacts (id, workspace_id, phone_e164, wa_id, last_inbound_at, last_activity_at, created_at, updated_at)
+                VALUES (1, 1, '+551187654321', '551187654321', 1000, 1000, 1000, 1000),
+                       (2, 1, '+5511987654321', '5511987654321', 2000, 2000, 2000, 2000);
+                INSERT INTO contact_identities (workspace_id, identity, contact_id)
+                VALUES (1, 'phone:+551187654321', 1), (1, 'phone:+5511987654321', 2);
+                INSERT INTO messages (workspace_id, contact_id, wamid, direction, status, occurred_at, received_at)
+                VALUES (1, 1, 'wamid.old.1', 'inbound', 'received', 1000, 1000), (1, 2, 'wamid.old.2', 'inbound', 'received', 2000, 2000);
+                """);
+        }
+
+        await ApplyAsync(db, "whatsapp.message.received", KapsoInbound("wamid.new", "551187654321"));
+
+        Assert.That(Contacts(db), Is.EqualTo(new[] { ("+551187654321", "551187654321", 3L) }),
+            "merged into the older contact, which keeps the form it was stored with");
+    }
+
     private static async Task ApplyAsync(TempDatabase db, string eventType, string json) =>
         await db.Store().ApplyAsync(KapsoEventParser.Parse(eventType, json, ReceivedAt), CancellationToken.None);
 
