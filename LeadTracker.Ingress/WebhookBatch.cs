@@ -14,10 +14,16 @@ internal static class WebhookBatch
 {
     private static readonly JsonDocumentOptions Options = new() { MaxDepth = 64 };
 
+    private static ReadOnlySpan<byte> Utf8ByteOrderMark => [0xEF, 0xBB, 0xBF];
+
     /// <exception cref="JsonException">The body is not a JSON object in valid UTF-8 (or a batch without a data array).</exception>
     public static IReadOnlyList<RelayedEvent> Split(ReadOnlyMemory<byte> body, string? eventHeader, string? batchHeader,
         string? idempotencyKey, DateTimeOffset receivedAt)
     {
+        // A UTF-8 byte-order mark before the JSON is harmless, but not JSON: read and relay what follows it. (The
+        // signature was already checked over the bytes as received, mark included.)
+        if (body.Span.StartsWith(Utf8ByteOrderMark)) body = body[Utf8ByteOrderMark.Length..];
+
         // JsonDocument checks UTF-8 only when a string is read. Unchecked, an invalid byte would be relayed as U+FFFD
         // (the worker would not see the bytes that were signed) or fail a batch item's GetRawText with a 500.
         if (!Utf8.IsValid(body.Span)) throw new JsonException("the body is not valid UTF-8");
@@ -31,7 +37,7 @@ internal static class WebhookBatch
         if (!isBatch)
         {
             var type = EventTypeOf(eventHeader, root);
-            // The exact bytes Kapso sent, not a re-serialization: the worker sees what was signed.
+            // The exact bytes Kapso sent (after any byte-order mark), not a re-serialization: the worker sees what was signed.
             return [new RelayedEvent(EventStreams.Of(type), type, idempotencyKey, Encoding.UTF8.GetString(body.Span), receivedAt)];
         }
 

@@ -119,12 +119,7 @@ public sealed class IngressHostileInputTests(bool kestrel)
     public async Task A_valid_json_object_of_exactly_one_mib_is_accepted_and_relayed_byte_for_byte()
     {
         var body = PaddedTo(MiB);
-        using var response = await PostAsync(body, KapsoFixtures.Sign(body), idempotencyKey: "one-mib");
-
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-        var sent = _ingress.MessageEventsSent.Where(e => e.IdempotencyKey == "one-mib").ToList();
-        Assert.That(sent, Has.Count.EqualTo(1));
-        Assert.That(Encoding.UTF8.GetBytes(sent[0].PayloadJson), Is.EqualTo(body), "the exact bytes that were signed");
+        await AssertRelayedOnceAsync(body, "one-mib", relayed: body, "the exact bytes that were signed");
     }
 
     [Test]
@@ -154,6 +149,28 @@ public sealed class IngressHostileInputTests(bool kestrel)
     {
         // 0xC3 0x28 is an invalid two-byte sequence; 0xFF never occurs in UTF-8.
         var body = Concat("{\"message\":{\"id\":\"wamid.X\",\"text\":{\"body\":\""u8, [0xC3, 0x28, 0xFF], "\"}},\"phone_number_id\":\"1\"}"u8);
+        await AssertRejectedAsync(await PostAsync(body, KapsoFixtures.Sign(body)), 400, "not a JSON object");
+    }
+
+    [Test]
+    public async Task A_utf8_byte_order_mark_before_the_body_is_200_and_the_body_after_it_is_relayed()
+    {
+        // Issue 7: this was a 400, which Kapso retries and then drops. The signature covers the bytes as received.
+        var body = Concat([0xEF, 0xBB, 0xBF], Text, []);
+        await AssertRelayedOnceAsync(body, "with-bom", relayed: Text, "the signed bytes after the mark");
+    }
+
+    [Test]
+    public async Task A_byte_order_mark_added_after_signing_is_401_the_signature_covers_the_bytes_as_received()
+    {
+        var body = Concat([0xEF, 0xBB, 0xBF], Text, []);
+        await AssertRejectedAsync(await PostAsync(body, KapsoFixtures.Sign(Text)), 401, "signature mismatch");
+    }
+
+    [Test]
+    public async Task A_byte_order_mark_before_something_that_is_not_json_is_still_400()
+    {
+        var body = Concat([0xEF, 0xBB, 0xBF], "[]"u8, []);
         await AssertRejectedAsync(await PostAsync(body, KapsoFixtures.Sign(body)), 400, "not a JSON object");
     }
 
@@ -369,6 +386,17 @@ public sealed class IngressHostileInputTests(bool kestrel)
         }
 
         Assert.Fail($"still sending after 60 s (spool depth {_ingress.Spool.Depth})");
+    }
+
+    /// <summary>Signed and posted: 200, and sent once as <paramref name="relayed"/>.</summary>
+    private async Task AssertRelayedOnceAsync(byte[] body, string idempotencyKey, byte[] relayed, string why)
+    {
+        using var response = await PostAsync(body, KapsoFixtures.Sign(body), idempotencyKey: idempotencyKey);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        var sent = _ingress.MessageEventsSent.Where(e => e.IdempotencyKey == idempotencyKey).ToList();
+        Assert.That(sent, Has.Count.EqualTo(1));
+        Assert.That(Encoding.UTF8.GetBytes(sent[0].PayloadJson), Is.EqualTo(relayed), why);
     }
 
     private async Task AssertRejectedAsync(HttpResponseMessage response, int status, string reason)

@@ -225,8 +225,11 @@ public sealed class LeadStorePropertyTests
 
     // ---- the worlds -------------------------------------------------------------------------------------------
 
-    /// <summary>A lead: maybe a phone, and the business-scoped ids they had, oldest first.</summary>
-    private sealed record Person(int Number, string? Phone, string[] Bsuids);
+    /// <summary>
+    /// A lead: maybe a phone, in each of the forms it may be written in (national variants, punctuation), and the
+    /// business-scoped ids they had, oldest first.
+    /// </summary>
+    private sealed record Person(int Number, string[]? PhoneForms, string[] Bsuids);
 
     /// <summary>Events in the order they happened, and the seed that shuffles, repeats and groups them.</summary>
     internal sealed record World(IReadOnlyList<LeadEvent> Events, int Seed)
@@ -252,22 +255,26 @@ public sealed class LeadStorePropertyTests
     {
         var people = Enumerable.Range(1, peopleCount).Select(n => new Person(
             n,
-            random.Next(4) == 0 ? null : $"+1555010{n:D4}",
+            random.Next(4) == 0 ? null : PhoneForms(n, random.Next(5)),
             Enumerable.Range(1, random.Next(1, 4)).Select(k => $"US.{n}.{k}").ToArray())).ToList();
         var events = new List<LeadEvent>();
         long Time() => T0 + random.Next(0, 12) * 60_000L;
         T Pick<T>(IReadOnlyList<T> items) => items[random.Next(items.Count)];
         string? Maybe(params string[] values) => random.Next(3) == 0 ? null : Pick(values);
 
+        // As the parser reads it: one of the forms the number is written in, normalised.
+        string? Phone(Person person) => person.PhoneForms is null ? null : LeadPhone.ToE164(Pick(person.PhoneForms));
+
         ContactFact Contact(Person person, long at, bool profile)
         {
             // A random non-empty part of who they are: the phone, one of their business-scoped ids, or both.
-            var withPhone = person.Phone is not null && random.Next(3) != 0;
-            var bsuid = !withPhone || random.Next(2) == 0 ? Pick(person.Bsuids) : null;
+            var phone = random.Next(3) != 0 ? Phone(person) : null;
+            var bsuid = phone is null || random.Next(2) == 0 ? Pick(person.Bsuids) : null;
             return new ContactFact
             {
-                PhoneE164 = withPhone ? person.Phone : null,
-                WaId = withPhone ? person.Phone![1..] : null,
+                PhoneE164 = phone,
+                // The parser's wa_id: the digits of the canonical form, whichever form arrived.
+                WaId = phone is null ? null : NationalPhoneVariants.Canonical(phone)[1..],
                 Bsuid = bsuid,
                 Username = random.Next(4) == 0 ? Maybe("@a", "@b") : null,
                 ProfileName = profile ? Maybe("Ana", "Bea", "Cy") : null,
@@ -290,7 +297,7 @@ public sealed class LeadStorePropertyTests
                 Status = status,
                 Error = error,
                 OccurredAtMs = at,
-                IsOutreach = status == MessageStatus.Sent && direction == Direction.Outbound,
+                IsOutreach = direction == Direction.Outbound && status.ShowsItWasSent,
             },
         };
 
@@ -344,7 +351,7 @@ public sealed class LeadStorePropertyTests
                         ReceivedAtMs = at,
                         Contact = new ContactFact
                         {
-                            PhoneE164 = random.Next(2) == 0 ? person.Phone : null,
+                            PhoneE164 = random.Next(2) == 0 ? Phone(person) : null,
                             WaId = null,
                             Bsuid = person.Bsuids[k],
                             PreviousBsuid = k > 0 ? person.Bsuids[k - 1] : null,
@@ -375,6 +382,20 @@ public sealed class LeadStorePropertyTests
 
         return events;
     }
+
+    /// <summary>The ways one number is written: plain, as a WhatsApp id, with punctuation, and in national variants.</summary>
+    private static string[] PhoneForms(int n, int country) => country switch
+    {
+        // Mexico: with and without the old mobile 1.
+        1 => [$"+521551234{n:D4}", $"52551234{n:D4}", $"+52 1 55 1234 {n:D4}"],
+        // Argentina: with and without the mobile 9.
+        2 => [$"+54911234{n:D5}", $"5411234{n:D5}", $"+54 9 11 234-{n:D5}"],
+        // Brazil: with and without the ninth digit.
+        3 => [$"+55119987{n:D5}", $"5511987{n:D5}", $"+55 11 9 987 {n:D5}"],
+        // Thirteen digits libphonenumber calls impossible: a real WhatsApp id all the same.
+        4 => [$"11111111{n:D5}", $"+1 1111111 {n:D5}"],
+        _ => [$"+1555010{n:D4}", $"1555010{n:D4}", $"+1 555-010-{n:D4}"],
+    };
 
     private static string Describe(LeadEvent e)
     {

@@ -1,6 +1,4 @@
 using Dapper;
-using LeadTracker.Contracts;
-using LeadTracker.Ingress;
 using LeadTracker.Tests.Support;
 using LeadTracker.Worker.Kapso;
 using LeadTracker.Worker.Storage;
@@ -32,7 +30,7 @@ public sealed class LeadStoreTests
         var events = MariasStory.Select(Events).Select(e => e.Single()).ToArray();
         string? expected = null;
         var orders = 0;
-        foreach (var order in Permutations(events))
+        foreach (var order in FixtureEvents.Permutations(events))
         {
             using var db = new TempDatabase();
             await db.Store().ApplyAsync(order, CancellationToken.None);
@@ -169,15 +167,7 @@ public sealed class LeadStoreTests
         return LeadRows.Snapshot(connection);
     }
 
-    private static List<LeadEvent> Events(string file)
-    {
-        var fixture = KapsoFixtures.Get(file);
-        return WebhookBatch.Split(fixture.Body, fixture.Headers.GetValueOrDefault("X-Webhook-Event"),
-                fixture.Headers.GetValueOrDefault("X-Webhook-Batch"), null, ReceivedAt)
-            .Where(e => e.Stream != EventStream.Ignored)
-            .SelectMany(e => KapsoEventParser.Parse(e.EventType, e.PayloadJson, ReceivedAt))
-            .ToList();
-    }
+    private static List<LeadEvent> Events(string file) => FixtureEvents.Of(file, ReceivedAt);
 
     private static LeadEvent Inbound(string wamid, string? phone, string? bsuid, string? name, long at) => new()
     {
@@ -208,19 +198,4 @@ public sealed class LeadStoreTests
         Contact = new ContactFact { PhoneE164 = "+15550100145", ObservedAtMs = sequence },
         Marketing = new MarketingFact(status, sequence),
     };
-
-    private static IEnumerable<T[]> Permutations<T>(T[] items)
-    {
-        if (items.Length <= 1)
-        {
-            yield return items;
-            yield break;
-        }
-
-        for (var i = 0; i < items.Length; i++)
-        {
-            var rest = items.Where((_, j) => j != i).ToArray();
-            foreach (var tail in Permutations(rest)) yield return [items[i], .. tail];
-        }
-    }
 }

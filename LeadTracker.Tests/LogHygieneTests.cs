@@ -87,7 +87,8 @@ public sealed class LogHygieneTests
                 "{\"message\":{\"id\":\"wamid.P1\",\"from\":\"+15550100123\",\"kapso\":{\"direction\":\"sideways\"}},\"phone_number_id\":\"110000000000001\"}",
                 "{\"message\":{\"id\":\"wamid.P2\",\"from\":\"+15550100145\",\"timestamp\":\"yesterday\"},\"phone_number_id\":\"110000000000001\"}",
                 "{\"message\":{\"id\":\"wamid.P3\",\"from\":\"+15550100167\"}}",
-                "{\"message\":{\"id\":\"wamid.P4\",\"from\":15550100189},\"phone_number_id\":\"110000000000001\"}",
+                // (A phone as a JSON number is read since issue 7; as an object it still does not match the shape.)
+                "{\"message\":{\"id\":\"wamid.P4\",\"from\":{\"number\":15550100189}},\"phone_number_id\":\"110000000000001\"}",
             ];
             foreach (var payload in poison)
             {

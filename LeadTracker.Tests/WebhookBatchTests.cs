@@ -28,6 +28,18 @@ public sealed class WebhookBatchTests
         });
     }
 
+    [Test]
+    public void A_utf8_byte_order_mark_is_skipped_in_a_single_event_and_in_a_batch()
+    {
+        foreach (var file in new[] { "kapso-message-received-text.json", "kapso-batch-message-received-3.json" })
+        {
+            var fixture = KapsoFixtures.Get(file);
+            var withMark = WebhookBatch.Split(new byte[] { 0xEF, 0xBB, 0xBF }.Concat(fixture.Body).ToArray(), fixture.EventType, null, "key", Now);
+            var without = WebhookBatch.Split(fixture.Body, fixture.EventType, null, "key", Now);
+            Assert.That(withMark, Is.EqualTo(without), file);
+        }
+    }
+
     [TestCase("true")]
     [TestCase(null)]
     public void A_batch_is_split_into_one_event_per_item_whether_the_header_or_the_body_says_so(string? batchHeader)

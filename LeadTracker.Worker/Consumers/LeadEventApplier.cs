@@ -23,6 +23,13 @@ internal sealed partial class LeadEventApplier(LeadWriter writer, ILogger<LeadEv
             throw;
         }
 
+        foreach (var clamped in events.Where(e => e.ClampedFromMs is not null))
+        {
+            Log.TimeClamped(logger, clamped.EventType, clamped.Message?.Wamid, idempotencyKey,
+                DateTimeOffset.FromUnixTimeMilliseconds(clamped.ClampedFromMs!.Value),
+                DateTimeOffset.FromUnixTimeMilliseconds(clamped.ReceivedAtMs), KapsoEventParser.MaxAheadOfReceipt);
+        }
+
         if (events.Count == 0)
         {
             Log.NothingToApply(logger, eventType, idempotencyKey);
@@ -61,5 +68,11 @@ internal sealed partial class LeadEventApplier(LeadWriter writer, ILogger<LeadEv
         [LoggerMessage(EventId = 2003, Level = LogLevel.Error,
             Message = "Rejected {EventType} (idempotency key {IdempotencyKey}) to the error queue: {Reason}")]
         public static partial void Rejected(ILogger logger, string eventType, string? idempotencyKey, string reason);
+
+        [LoggerMessage(EventId = 2004, Level = LogLevel.Warning,
+            Message = "{EventType} (message {MessageId}, idempotency key {IdempotencyKey}) claims the time {ClaimedAt:o}, " +
+                "more than {MaxAhead} after it was received: stored at the time it was received, {ReceivedAt:o}")]
+        public static partial void TimeClamped(ILogger logger, string eventType, string? messageId, string? idempotencyKey,
+            DateTimeOffset claimedAt, DateTimeOffset receivedAt, TimeSpan maxAhead);
     }
 }

@@ -11,25 +11,31 @@ namespace LeadTracker.Worker.Kapso;
 /// </summary>
 internal static class KapsoEventParser
 {
-    // Unix seconds beyond year 9999 cannot be a message time; they would also overflow milliseconds.
-    private const long MaxUnixSeconds = 253_402_300_799;
+    /// <summary>
+    /// How far after the ingress received an event its own time may lie. Clocks disagree by seconds; a message
+    /// time further ahead than this is a wrong clock (or a unit mistake), and stored as is it would pin the lead to
+    /// the top of "recently active" until that date: the event takes the time it was received instead.
+    /// </summary>
+    public static readonly TimeSpan MaxAheadOfReceipt = TimeSpan.FromMinutes(5);
 
     /// <returns>The facts to apply; empty for a valid event that LeadTracker does not use.</returns>
     /// <exception cref="InvalidKapsoPayloadException">The payload can never be applied.</exception>
     public static IReadOnlyList<LeadEvent> Parse(string eventType, string payloadJson, DateTimeOffset receivedAt)
     {
         var receivedAtMs = receivedAt.ToUnixTimeMilliseconds();
+        // A UTF-8 byte-order mark is not JSON, but says nothing wrong about the body after it.
+        var json = payloadJson.StartsWith('\uFEFF') ? payloadJson[1..] : payloadJson;
         try
         {
             return eventType switch
             {
-                EventStreams.MetaForward => ParseMeta(payloadJson, receivedAtMs),
+                EventStreams.MetaForward => ParseMeta(json, receivedAtMs),
                 "whatsapp.message.received" or "whatsapp.message.sent" or "whatsapp.message.delivered"
                     or "whatsapp.message.read" or "whatsapp.message.failed" =>
-                    [ParseMessage(eventType, payloadJson, receivedAtMs)],
+                    [ParseMessage(eventType, json, receivedAtMs)],
                 "whatsapp.contact.identity_changed" or "whatsapp.contact.marketing_preference_changed"
-                    or "contact.updated" => [ParseContact(eventType, payloadJson, receivedAtMs)],
-                _ => Ignore(payloadJson),
+                    or "contact.updated" => [ParseContact(eventType, json, receivedAtMs)],
+                _ => Ignore(json),
             };
         }
         catch (JsonException e)
@@ -61,26 +67,27 @@ internal static class KapsoEventParser
         var status = MessageStatus.Parse(eventType["whatsapp.message.".Length..])!;
 
         var statuses = Present(message.Kapso?.Statuses);
-        var messageTime = UnixSecondsToMs(message.Timestamp, eventType, "message.timestamp");
+        var messageTime = EventTime.Of(message.Timestamp, eventType, "message.timestamp", receivedAtMs);
 
         // A status event's message.timestamp is the time of that status; the message's own time is its 'sent' status.
         var sentAt = statuses.FirstOrDefault(s => s.Status == "sent") is { } sent
-            ? UnixSecondsToMs(sent.Timestamp, eventType, "statuses[].timestamp")
+            ? EventTime.Of(sent.Timestamp, eventType, "statuses[].timestamp", receivedAtMs)
             : null;
-        var occurredAt = (direction == Direction.Outbound ? sentAt ?? messageTime : messageTime) ?? receivedAtMs;
+        var occurredAt = (direction == Direction.Outbound ? sentAt ?? messageTime : messageTime) ?? EventTime.Received(receivedAtMs);
 
+        // The first usable value of each: an empty or unusable 'from' falls back to the conversation's phone.
         var conversation = body.Conversation;
         var phone = direction == Direction.Inbound
-            ? message.From ?? conversation?.PhoneNumber ?? message.Kapso?.PhoneNumber
-            : message.To ?? conversation?.PhoneNumber ?? message.Kapso?.PhoneNumber ?? (statuses.Length > 0 ? statuses[0].RecipientId : null);
+            ? FirstPhone([message.From, conversation?.PhoneNumber, message.Kapso?.PhoneNumber])
+            : FirstPhone([message.To, conversation?.PhoneNumber, message.Kapso?.PhoneNumber, .. statuses.Select(s => s.RecipientId)]);
         var bsuid = direction == Direction.Inbound
-            ? message.FromUserId ?? conversation?.BusinessScopedUserId
-            : conversation?.BusinessScopedUserId ?? (statuses.Length > 0 ? statuses[0].RecipientUserId : null);
+            ? FirstPresent([message.FromUserId, conversation?.BusinessScopedUserId])
+            : FirstPresent([conversation?.BusinessScopedUserId, .. statuses.Select(s => s.RecipientUserId)]);
 
-        // Receipts are not interactions, so they carry no profile name either (DESIGN.md, semantics table).
+        // A receipt is not a message from the lead or a new one to them: it carries no profile name (DESIGN.md, semantics table).
         var carriesProfile = status == MessageStatus.Received || status == MessageStatus.Sent;
         var profileName = carriesProfile
-            ? conversation?.Kapso?.ContactName ?? message.Kapso?.ContactName ?? conversation?.ContactName
+            ? FirstPresent([conversation?.Kapso?.ContactName, message.Kapso?.ContactName, conversation?.ContactName])
             : null;
 
         return new LeadEvent
@@ -88,8 +95,9 @@ internal static class KapsoEventParser
             EventType = eventType,
             PhoneNumberId = phoneNumberId,
             ReceivedAtMs = receivedAtMs,
-            Contact = Contact(eventType, phone, bsuid, previousBsuid: null, message.Username ?? conversation?.Username,
-                profileName, observedAtMs: occurredAt),
+            ClampedFromMs = occurredAt.ClampedFromMs,
+            Contact = Contact(eventType, phone, bsuid, previousBsuid: null, FirstPresent([message.Username, conversation?.Username]),
+                profileName, observedAtMs: occurredAt.Ms),
             Message = new MessageFact
             {
                 Wamid = wamid,
@@ -98,8 +106,9 @@ internal static class KapsoEventParser
                 Body = BodyOf(message) ?? message.Kapso?.Content,
                 Status = status,
                 Error = status == MessageStatus.Failed ? ErrorOf(statuses) : null,
-                OccurredAtMs = occurredAt,
-                IsOutreach = status == MessageStatus.Sent && direction == Direction.Outbound,
+                OccurredAtMs = occurredAt.Ms,
+                // Any proof that our message went out is outreach at the message's time, whichever event came first.
+                IsOutreach = direction == Direction.Outbound && status.ShowsItWasSent,
             },
         };
     }
@@ -109,7 +118,9 @@ internal static class KapsoEventParser
         var body = KapsoJson.Deserialize(json, KapsoJsonContext.Default.KapsoContactBody);
         var contact = body.Contact ?? throw Invalid(eventType, "it has no contact object");
         var phoneNumberId = Required(body.PhoneNumberId, eventType, "phone_number_id");
-        var observedAt = contact.UpdatedAt?.ToUnixTimeMilliseconds() ?? receivedAtMs;
+        var observedAt = contact.UpdatedAt is { } updatedAt
+            ? EventTime.Clamp(updatedAt.ToUnixTimeMilliseconds(), receivedAtMs)
+            : EventTime.Received(receivedAtMs);
 
         MarketingFact? marketing = null;
         if (eventType == "whatsapp.contact.marketing_preference_changed")
@@ -128,9 +139,10 @@ internal static class KapsoEventParser
             EventType = eventType,
             PhoneNumberId = phoneNumberId,
             ReceivedAtMs = receivedAtMs,
-            Contact = Contact(eventType, contact.WaId ?? contact.PhoneNumber, contact.BusinessScopedUserId,
+            ClampedFromMs = observedAt.ClampedFromMs,
+            Contact = Contact(eventType, FirstPhone([contact.WaId, contact.PhoneNumber]), contact.BusinessScopedUserId,
                 isIdentityChange ? body.Previous?.BusinessScopedUserId : null, contact.Username, contact.ProfileName,
-                observedAt),
+                observedAt.Ms),
             Marketing = marketing,
         };
     }
@@ -150,16 +162,21 @@ internal static class KapsoEventParser
             foreach (var message in Present(value.Messages))
             {
                 const string type = "whatsapp.message.received";
-                var occurredAt = UnixSecondsToMs(message.Timestamp, type, "messages[].timestamp") ?? receivedAtMs;
+                var occurredAt = EventTime.Of(message.Timestamp, type, "messages[].timestamp", receivedAtMs)
+                    ?? EventTime.Received(receivedAtMs);
                 var contacts = Present(value.Contacts);
-                var profile = contacts.FirstOrDefault(c => c.WaId == message.From) ?? (contacts.Length > 0 ? contacts[0] : null);
+                var from = LeadPhone.ToE164(message.From);
+                var profile = contacts.FirstOrDefault(c => from is not null && LeadPhone.ToE164(c.WaId) == from)
+                    ?? (contacts.Length > 0 ? contacts[0] : null);
                 events.Add(new LeadEvent
                 {
                     EventType = type,
                     PhoneNumberId = phoneNumberId,
                     ReceivedAtMs = receivedAtMs,
-                    Contact = Contact(type, message.From, message.FromUserId ?? profile?.UserId, null, message.Username,
-                        profile?.Profile?.Name, occurredAt),
+                    ClampedFromMs = occurredAt.ClampedFromMs,
+                    Contact = Contact(type, from ?? LeadPhone.ToE164(profile?.WaId),
+                        FirstPresent([message.FromUserId, profile?.UserId]), null, message.Username, profile?.Profile?.Name,
+                        occurredAt.Ms),
                     Message = new MessageFact
                     {
                         Wamid = Required(message.Id, type, "messages[].id"),
@@ -167,32 +184,35 @@ internal static class KapsoEventParser
                         Type = message.Type,
                         Body = BodyOf(message),
                         Status = MessageStatus.Received,
-                        OccurredAtMs = occurredAt,
+                        OccurredAtMs = occurredAt.Ms,
                     },
                 });
             }
 
             foreach (var status in Present(value.Statuses))
             {
-                // Meta has no separate "sent" event: its 'sent' status is our outreach.
+                // Meta has no separate "sent" event: a sent, delivered or read status is our outreach.
                 var parsed = MessageStatus.Parse(status.Status);
                 if (parsed is null) continue;
                 var type = "whatsapp.message." + parsed.Name;
-                var occurredAt = UnixSecondsToMs(status.Timestamp, type, "statuses[].timestamp") ?? receivedAtMs;
+                var occurredAt = EventTime.Of(status.Timestamp, type, "statuses[].timestamp", receivedAtMs)
+                    ?? EventTime.Received(receivedAtMs);
                 events.Add(new LeadEvent
                 {
                     EventType = type,
                     PhoneNumberId = phoneNumberId,
                     ReceivedAtMs = receivedAtMs,
-                    Contact = Contact(type, status.RecipientId, status.RecipientUserId, null, null, null, occurredAt),
+                    ClampedFromMs = occurredAt.ClampedFromMs,
+                    Contact = Contact(type, LeadPhone.ToE164(status.RecipientId), status.RecipientUserId, null, null, null,
+                        occurredAt.Ms),
                     Message = new MessageFact
                     {
                         Wamid = Required(status.Id, type, "statuses[].id"),
                         Direction = Direction.Outbound,
                         Status = parsed,
                         Error = parsed == MessageStatus.Failed ? ErrorOf([status]) : null,
-                        OccurredAtMs = occurredAt,
-                        IsOutreach = parsed == MessageStatus.Sent,
+                        OccurredAtMs = occurredAt.Ms,
+                        IsOutreach = parsed.ShowsItWasSent,
                     },
                 });
             }
@@ -201,13 +221,13 @@ internal static class KapsoEventParser
         return events.ToArray();
     }
 
-    private static ContactFact Contact(string eventType, string? phone, string? bsuid, string? previousBsuid,
+    /// <param name="phoneE164">Already normalised (<see cref="LeadPhone.ToE164"/>); the fact folds its national form.</param>
+    private static ContactFact Contact(string eventType, string? phoneE164, string? bsuid, string? previousBsuid,
         string? username, string? profileName, long observedAtMs)
     {
         var fact = new ContactFact
         {
-            PhoneE164 = LeadPhone.ToE164(phone),
-            WaId = phone is null ? null : new string(phone.Where(char.IsAsciiDigit).ToArray()),
+            PhoneE164 = phoneE164,
             Bsuid = Blank(bsuid),
             PreviousBsuid = Blank(previousBsuid),
             Username = Blank(username),
@@ -216,7 +236,28 @@ internal static class KapsoEventParser
         };
         if (fact.PhoneE164 is null && fact.Bsuid is null && fact.PreviousBsuid is null)
             throw Invalid(eventType, "it names no contact: no usable phone number and no business-scoped user id");
-        return fact;
+        return fact with { WaId = fact.PhoneE164?[1..] };
+    }
+
+    /// <summary>The first candidate that is a phone number, normalised; blank and unusable values are absent ones.</summary>
+    private static string? FirstPhone(ReadOnlySpan<string?> candidates)
+    {
+        foreach (var candidate in candidates)
+        {
+            if (LeadPhone.ToE164(candidate) is { } e164) return e164;
+        }
+
+        return null;
+    }
+
+    private static string? FirstPresent(ReadOnlySpan<string?> candidates)
+    {
+        foreach (var candidate in candidates)
+        {
+            if (Blank(candidate) is { } present) return present;
+        }
+
+        return null;
     }
 
     /// <summary>What the lead or we wrote: the text, or a media message's caption.</summary>
@@ -235,14 +276,6 @@ internal static class KapsoEventParser
     {
         var error = statuses.LastOrDefault(s => s.Errors is { Count: > 0 })?.Errors?[0];
         return error is null ? null : $"{error.Code} {error.Title}: {error.Message}".Trim();
-    }
-
-    private static long? UnixSecondsToMs(string? value, string eventType, string field)
-    {
-        if (value is null) return null;
-        if (!long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) || seconds > MaxUnixSeconds)
-            throw Invalid(eventType, $"{field} {Quote(value)} is not a Unix time in seconds");
-        return seconds * 1000;
     }
 
     private static string Required(string? value, string eventType, string field) =>

@@ -5,6 +5,8 @@ namespace LeadTracker.Worker.Kapso;
 
 // The documented Kapso v2 and Meta Cloud API shapes (../shared/KAPSO.md §2, §4). Every field is optional:
 // Kapso says phone numbers, wa_id and the kapso blocks may be absent, so the parser decides what is required.
+// Liberal where senders vary: digit strings (times, phones) may come as JSON numbers (TextOrNumberConverter), and
+// numbers (sequence, error code) as numeric strings (AllowReadingFromString).
 
 internal sealed record KapsoMessageBody(
     KapsoMessage? Message,
@@ -13,10 +15,10 @@ internal sealed record KapsoMessageBody(
 
 internal sealed record KapsoMessage(
     string? Id,
-    string? Timestamp,
+    [property: JsonConverter(typeof(TextOrNumberConverter))] string? Timestamp,
     string? Type,
-    string? From,
-    string? To,
+    [property: JsonConverter(typeof(TextOrNumberConverter))] string? From,
+    [property: JsonConverter(typeof(TextOrNumberConverter))] string? To,
     string? FromUserId,
     string? Username,
     KapsoText? Text,
@@ -34,13 +36,13 @@ internal sealed record KapsoMessageKapso(
     string? Status,
     string? Origin,
     string? Content,
-    string? PhoneNumber,
+    [property: JsonConverter(typeof(TextOrNumberConverter))] string? PhoneNumber,
     string? ContactName,
     IReadOnlyList<MetaStatus>? Statuses);
 
 internal sealed record KapsoConversation(
     string? Id,
-    string? PhoneNumber,
+    [property: JsonConverter(typeof(TextOrNumberConverter))] string? PhoneNumber,
     string? BusinessScopedUserId,
     string? Username,
     string? ContactName,
@@ -56,8 +58,8 @@ internal sealed record KapsoContactBody(
 
 internal sealed record KapsoContact(
     string? Id,
-    string? WaId,
-    string? PhoneNumber,
+    [property: JsonConverter(typeof(TextOrNumberConverter))] string? WaId,
+    [property: JsonConverter(typeof(TextOrNumberConverter))] string? PhoneNumber,
     string? ProfileName,
     string? DisplayName,
     string? BusinessScopedUserId,
@@ -71,8 +73,8 @@ internal sealed record KapsoMarketingPreference(string? Status, DateTimeOffset? 
 internal sealed record MetaStatus(
     string? Id,
     string? Status,
-    string? Timestamp,
-    string? RecipientId,
+    [property: JsonConverter(typeof(TextOrNumberConverter))] string? Timestamp,
+    [property: JsonConverter(typeof(TextOrNumberConverter))] string? RecipientId,
     string? RecipientUserId,
     IReadOnlyList<MetaError>? Errors);
 
@@ -92,12 +94,16 @@ internal sealed record MetaValue(
 
 internal sealed record MetaMetadata(string? PhoneNumberId);
 
-internal sealed record MetaContact(MetaProfile? Profile, string? WaId, string? UserId);
+internal sealed record MetaContact(
+    MetaProfile? Profile,
+    [property: JsonConverter(typeof(TextOrNumberConverter))] string? WaId,
+    string? UserId);
 
 internal sealed record MetaProfile(string? Name);
 
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    NumberHandling = JsonNumberHandling.AllowReadingFromString,
     MaxDepth = 64)]
 [JsonSerializable(typeof(KapsoMessageBody))]
 [JsonSerializable(typeof(KapsoContactBody))]

@@ -13,6 +13,12 @@ internal sealed record MessageStatus(string Name, int Rank)
     public static readonly MessageStatus Played = new("played", 4);
     public static readonly MessageStatus Failed = new("failed", 5);
 
+    /// <summary>
+    /// Whether an outbound message in this status was sent: a <c>delivered</c>, <c>read</c> or <c>played</c> status
+    /// proves the send as much as <c>sent</c> does (its own event may be lost or still on its way); <c>failed</c> never.
+    /// </summary>
+    public bool ShowsItWasSent => this == Sent || this == Delivered || this == Read || this == Played;
+
     /// <summary>The status named by Kapso or Meta; null for a name we do not know (it changes nothing).</summary>
     public static MessageStatus? Parse(string? name) => name switch
     {

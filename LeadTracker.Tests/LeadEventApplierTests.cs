@@ -1,0 +1,43 @@
+using Dapper;
+using LeadTracker.Tests.Support;
+using LeadTracker.Worker.Consumers;
+using LeadTracker.Worker.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LeadTracker.Tests;
+
+/// <summary>What the consumers share: parse, write, log. Here: a wrong clock is stored at the receipt, and said so.</summary>
+[TestFixture]
+public sealed class LeadEventApplierTests
+{
+    private static readonly DateTimeOffset ReceivedAt = new(2026, 2, 1, 12, 0, 0, TimeSpan.Zero);
+
+    [TestCase(4_102_444_800, TestName = "A message dated 2100 is stored at the time it was received and the clamp is logged as a warning")]
+    [TestCase(1_769_947_200, TestName = "A message dated at its receipt is stored at its own time and logs no clamp")]
+    public async Task A_message_time_far_after_its_receipt_is_clamped_and_logged(long timestamp)
+    {
+        using var db = new TempDatabase();
+        using var logs = new CapturingLoggerProvider();
+        await using (var writer = new LeadWriter(db.Store(), NullLogger<LeadWriter>.Instance))
+        {
+            await new LeadEventApplier(writer, logs.CreateLogger<LeadEventApplier>()).ApplyAsync("whatsapp.message.received",
+                $$"""{"message":{"id":"wamid.F","timestamp":"{{timestamp}}","from":"15550100123"},"phone_number_id":"1"}""",
+                ReceivedAt, idempotencyKey: "k-1");
+        }
+
+        var clamped = timestamp * 1000 > ReceivedAt.ToUnixTimeMilliseconds();
+        var stored = clamped ? ReceivedAt.ToUnixTimeMilliseconds() : timestamp * 1000;
+        using var connection = db.Connections.Open();
+        var warnings = logs.Logs.Where(l => l.EventId.Id == 2004).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(connection.QuerySingle<(long, long)>("SELECT occurred_at, (SELECT last_activity_at FROM contacts) FROM messages"),
+                Is.EqualTo((stored, stored)));
+            Assert.That(warnings, Has.Count.EqualTo(clamped ? 1 : 0));
+            Assert.That(warnings.Select(l => l.Level), Is.All.EqualTo(LogLevel.Warning));
+            Assert.That(warnings.Select(l => l.Message), Has.All.Contains("2100-01-01T00:00:00").And.All.Contains("wamid.F")
+                .And.All.Contains("k-1").And.All.Contains("2026-02-01T12:00:00"));
+        });
+    }
+}

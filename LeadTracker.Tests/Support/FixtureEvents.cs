@@ -1,0 +1,35 @@
+using LeadTracker.Contracts;
+using LeadTracker.Ingress;
+using LeadTracker.Worker.Kapso;
+
+namespace LeadTracker.Tests.Support;
+
+/// <summary>Domain events as the worker gets them from fixtures, and every order of a set of them.</summary>
+internal static class FixtureEvents
+{
+    /// <summary>The fixture split as the ingress splits it, each event parsed as the worker parses it.</summary>
+    public static List<LeadEvent> Of(string file, DateTimeOffset receivedAt)
+    {
+        var fixture = KapsoFixtures.Get(file);
+        return WebhookBatch.Split(fixture.Body, fixture.Headers.GetValueOrDefault("X-Webhook-Event"),
+                fixture.Headers.GetValueOrDefault("X-Webhook-Batch"), null, receivedAt)
+            .Where(e => e.Stream != EventStream.Ignored)
+            .SelectMany(e => KapsoEventParser.Parse(e.EventType, e.PayloadJson, receivedAt))
+            .ToList();
+    }
+
+    public static IEnumerable<T[]> Permutations<T>(T[] items)
+    {
+        if (items.Length <= 1)
+        {
+            yield return items;
+            yield break;
+        }
+
+        for (var i = 0; i < items.Length; i++)
+        {
+            var rest = items.Where((_, j) => j != i).ToArray();
+            foreach (var tail in Permutations(rest)) yield return [items[i], .. tail];
+        }
+    }
+}
