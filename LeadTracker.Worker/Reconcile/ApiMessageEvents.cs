@@ -37,8 +37,9 @@ internal static class ApiMessageEvents
 
     /// <summary>
     /// The webhooks for <paramref name="item"/>: <c>received</c> for inbound; for outbound <c>sent</c>, followed by
-    /// <c>delivered</c> or <c>read</c> when the status went that far (Kapso would have sent each), or <c>failed</c>
-    /// alone. An outbound message still <c>pending</c> was not sent yet: nothing, a later run sees it.
+    /// <c>delivered</c>, <c>read</c> or <c>failed</c> when the status went that far (Kapso sends each; the store keeps
+    /// a failed message out of the lead's outreach times whichever came first). An outbound message still
+    /// <c>pending</c> was not sent yet: nothing, a later run sees it.
     /// </summary>
     /// <param name="conversation">The conversation lookup, for items that do not name their lead.</param>
     public static IReadOnlyList<WebhookEquivalent> From(JsonElement item, string phoneNumberId,
@@ -74,7 +75,7 @@ internal static class ApiMessageEvents
         return (Kapso(item) is { } k ? Text(k, "status") : null) switch
         {
             "pending" => [],
-            "failed" => [Outbound("failed", json)],
+            "failed" => [Outbound("sent", json), Outbound("failed", json)],
             "delivered" => [Outbound("sent", json), Outbound("delivered", json)],
             "read" or "played" => [Outbound("sent", json), Outbound("read", json)],
             _ => [Outbound("sent", json)],

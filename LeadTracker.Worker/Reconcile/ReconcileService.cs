@@ -7,9 +7,9 @@ namespace LeadTracker.Worker.Reconcile;
 /// <summary>
 /// Continuous catch-up: with a Kapso API key, reconciles every workspace at start (from its watermark minus the
 /// overlap) and then every <see cref="ReconcileOptions.Interval"/>, so an outage longer than Kapso's retry window
-/// loses nothing and nobody has to remember to run <c>reconcile</c>. The outbound status pass runs on the first run
-/// and whenever a run found webhooks missing (the sign of an outage): otherwise the webhooks brought every status.
-/// A failed run is logged and retried at the next tick; it never stops the worker.
+/// loses nothing and nobody has to remember to run <c>reconcile</c>. Every run also re-reads the outbound messages of
+/// the status lookback: a status that moved during an outage is recovered even when no new message was lost. A
+/// failed run is logged and retried at the next tick; it never stops the worker.
 /// </summary>
 internal sealed partial class ReconcileService(
     IOptions<KapsoApiOptions> api,
@@ -35,12 +35,11 @@ internal sealed partial class ReconcileService(
         status.Enabled();
         Log.On(logger, api.Value.ApiBaseUrl, o.Interval);
         using var timer = new PeriodicTimer(o.Interval);
-        var statusPass = true;
         try
         {
             do
             {
-                statusPass = await RunOnceAsync(o, statusPass, stoppingToken);
+                await RunOnceAsync(o, stoppingToken);
             }
             while (await timer.WaitForNextTickAsync(stoppingToken));
         }
@@ -50,8 +49,7 @@ internal sealed partial class ReconcileService(
         }
     }
 
-    /// <returns>Whether the next run should read statuses again (this one failed or found something missing).</returns>
-    private async Task<bool> RunOnceAsync(ReconcileOptions o, bool statusPass, CancellationToken cancellationToken)
+    private async Task RunOnceAsync(ReconcileOptions o, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var until = DateTimeOffset.UtcNow;
@@ -65,12 +63,7 @@ internal sealed partial class ReconcileService(
             var since = workspace.Until is { } mark ? mark - o.Overlap : until - o.InitialLookback;
             try
             {
-                await reconciler.RunAsync(workspace.PhoneNumberId, since, until, TimeSpan.Zero, tally, null, cancellationToken);
-                if (statusPass || tally.FoundMissing)
-                {
-                    await reconciler.StatusesAsync(workspace.PhoneNumberId, since - o.StatusLookback, since, tally, null,
-                        cancellationToken);
-                }
+                await reconciler.RunAsync(workspace.PhoneNumberId, since, until, o.StatusLookback, tally, null, cancellationToken);
 
                 await ReconcileWatermarks.AdvanceAsync(store, workspace.PhoneNumberId, since, until, cancellationToken);
             }
@@ -89,7 +82,6 @@ internal sealed partial class ReconcileService(
         var lag = status.Lag(DateTimeOffset.UtcNow)?.TotalSeconds ?? 0;
         Log.Finished(logger, result, workspaces.Count, tally.Read, tally.Inserted, tally.Updated, tally.Unchanged,
             tally.LeadsChanged, Stopwatch.GetElapsedTime(started).TotalSeconds, lag);
-        return failed || tally.FoundMissing;
     }
 
     private static partial class Log

@@ -23,9 +23,6 @@ internal sealed class ReconcileTally
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public int Skipped { get; private set; }
 
-    [JsonIgnore]
-    public bool FoundMissing => Inserted + Updated > 0;
-
     public void Count(Storage.WriteOutcome outcome)
     {
         Read++;

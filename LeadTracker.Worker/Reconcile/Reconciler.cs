@@ -32,7 +32,7 @@ internal sealed partial class Reconciler(KapsoApiClient api, LeadWriter writer, 
     /// The outbound messages Kapso stored from <paramref name="since"/> to <paramref name="until"/>: sent before a
     /// window, their statuses may have moved during it (a status does not make a message new in Kapso's store).
     /// </summary>
-    public Task StatusesAsync(string phoneNumberId, DateTimeOffset since, DateTimeOffset until, ReconcileTally tally,
+    private Task StatusesAsync(string phoneNumberId, DateTimeOffset since, DateTimeOffset until, ReconcileTally tally,
         IProgress<ReconcilePage>? progress, CancellationToken cancellationToken) =>
         PassAsync(phoneNumberId, since, until, "outbound", "statuses", tally, progress, cancellationToken);
 
