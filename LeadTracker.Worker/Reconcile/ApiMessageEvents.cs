@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using LeadTracker.Worker.Kapso;
 
 namespace LeadTracker.Worker.Reconcile;
 
@@ -87,12 +88,16 @@ internal static class ApiMessageEvents
     /// <summary>The lead's phone and business-scoped id as the item names them; never the business's own id.</summary>
     private static (string? Phone, string? Bsuid) Lead(JsonElement item, string phoneNumberId)
     {
-        var kapsoPhone = Kapso(item) is { } kapso ? Usable(Text(kapso, "phone_number"), phoneNumberId) : null;
+        var kapsoPhone = Kapso(item) is { } kapso ? Phone(Text(kapso, "phone_number"), phoneNumberId) : null;
         if (!IsOutbound(item))
-            return (Usable(Text(item, "from"), phoneNumberId) ?? kapsoPhone, Usable(Text(item, "from_user_id"), phoneNumberId));
+            return (Phone(Text(item, "from"), phoneNumberId) ?? kapsoPhone, Usable(Text(item, "from_user_id"), phoneNumberId));
 
-        return (Usable(Text(item, "to"), phoneNumberId) ?? kapsoPhone, Usable(Text(item, "to_user_id"), phoneNumberId));
+        return (Phone(Text(item, "to"), phoneNumberId) ?? kapsoPhone, Usable(Text(item, "to_user_id"), phoneNumberId));
     }
+
+    /// <summary>A phone that names the lead: not the business's id, and a number at all (else the next source is asked).</summary>
+    private static string? Phone(string? value, string phoneNumberId) =>
+        Usable(value, phoneNumberId) is { } phone && LeadPhone.ToE164(phone) is not null ? phone : null;
 
     private static string? Usable(string? value, string phoneNumberId) =>
         string.IsNullOrWhiteSpace(value) || IsBusiness(value, phoneNumberId) ? null : value;

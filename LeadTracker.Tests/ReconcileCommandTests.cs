@@ -1,0 +1,91 @@
+using LeadTracker.Tests.Support;
+using LeadTracker.Worker.Reconcile;
+
+namespace LeadTracker.Tests;
+
+/// <summary>The times reconcile takes, and what it says when it is misused: one line, a non-zero exit, no stack trace.</summary>
+[TestFixture]
+public sealed class ReconcileCommandTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+
+    [TestCase("90m", "2026-03-01T10:30:00Z")]
+    [TestCase("6h", "2026-03-01T06:00:00Z")]
+    [TestCase("2d", "2026-02-27T12:00:00Z")]
+    [TestCase("1w", "2026-02-22T12:00:00Z")]
+    [TestCase("45s", "2026-03-01T11:59:15Z")]
+    [TestCase("2026-01-15T10:00:00Z", "2026-01-15T10:00:00Z")]
+    [TestCase("2026-01-15T10:00:00-03:00", "2026-01-15T13:00:00Z")]
+    [TestCase("2026-01-15T10:00:00", "2026-01-15T10:00:00Z")]
+    [TestCase("2026-01-15", "2026-01-15T00:00:00Z")]
+    public void Instants_are_ISO_8601_or_a_duration_back_from_now(string text, string expected)
+    {
+        Assert.That(ReconcileTime.TryParseInstant(text, Now, out var instant), Is.True);
+        Assert.That(instant, Is.EqualTo(DateTimeOffset.Parse(expected, System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    [TestCase("")]
+    [TestCase("yesterday")]
+    [TestCase("90")]
+    [TestCase("-2d")]
+    [TestCase("2 d")]
+    [TestCase("1.5h")]
+    [TestCase("99999999999d")]
+    [TestCase("Jan 5 2026")]
+    [TestCase("2026-13-45T10:00:00Z")]
+    public void Anything_else_is_refused(string text) =>
+        Assert.That(ReconcileTime.TryParseInstant(text, Now, out _), Is.False);
+
+    [Test]
+    public void A_lookback_of_zero_is_none()
+    {
+        Assert.That(ReconcileTime.TryParseDuration("0", out var none), Is.True);
+        Assert.That(none, Is.EqualTo(TimeSpan.Zero));
+        Assert.That(ReconcileTime.TryParseDuration("7d", out var week), Is.True);
+        Assert.That(week, Is.EqualTo(TimeSpan.FromDays(7)));
+    }
+
+    [TestCase(new[] { "--json" }, "--since is required")]
+    [TestCase(new[] { "--since", "last tuesday" }, "--since 'last tuesday' is not")]
+    [TestCase(new[] { "--since", "2h", "--until", "3h" }, "must be before --until")]
+    [TestCase(new[] { "--since", "2h", "--until", "soon" }, "--until 'soon' is not")]
+    [TestCase(new[] { "--since", "2h", "--status-lookback", "a week" }, "--status-lookback 'a week' is not")]
+    [TestCase(new[] { "--since", "2h" }, "no workspaces yet")]
+    public async Task Misuse_is_one_line_and_a_non_zero_exit(string[] args, string says)
+    {
+        using var db = new TempDatabase();
+        var (code, stdout, stderr) = await ReconcileCli.RunAsync(db.FilePath, new Uri("http://127.0.0.1:9"), "some-key", args);
+        AssertOneLine(code, stdout, stderr, says);
+    }
+
+    [Test]
+    public async Task Without_a_key_it_says_which_setting_is_missing()
+    {
+        using var db = new TempDatabase();
+        var (code, stdout, stderr) = await ReconcileCli.RunAsync(db.FilePath, new Uri("http://127.0.0.1:9"), apiKey: null, "--since", "2h");
+        AssertOneLine(code, stdout, stderr, "LeadTracker__Kapso__ApiKey is not set");
+    }
+
+    [Test]
+    public async Task A_refused_key_stops_with_exit_1_and_one_line()
+    {
+        await using var api = await FakeKapsoApi.StartAsync();
+        using var db = new TempDatabase();
+        var (code, stdout, stderr) = await ReconcileCli.RunAsync(db.FilePath, api.BaseUrl, "not-the-key",
+            "--since", "2h", "--workspace", "110000000000901");
+        Assert.That(code, Is.EqualTo(1));
+        AssertOneLine(code, stdout, stderr, "refused the API key");
+    }
+
+    private static void AssertOneLine(int code, string stdout, string stderr, string says)
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(code, Is.Not.Zero);
+            Assert.That(stdout, Is.Empty);
+            Assert.That(stderr.Split('\n'), Has.Length.EqualTo(1), stderr);
+            Assert.That(stderr, Does.StartWith("reconcile: ").And.Contain(says));
+            Assert.That(stderr, Does.Not.Contain("   at "), "no stack trace");
+        });
+    }
+}
