@@ -8,12 +8,13 @@ namespace LeadTracker.Tests;
 [TestFixture]
 public sealed class ApiMessageEventsTests
 {
-    private const string Business = "110000000000777";
+    // A phone_number_id whose digits also read as a possible phone number: only the business-id rule keeps it out.
+    private const string Business = "15550109999";
     private static readonly DateTimeOffset Now = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
 
     [TestCase("""{"to":"15550200001"}""", "+15550200001")]
-    [TestCase("""{"to":"110000000000777","kapso":{"phone_number":"15550200001"}}""", "+15550200001")]
-    [TestCase("""{"to":"+110-000-000-000-777","kapso":{"phone_number":"+15550200001"}}""", "+15550200001")]
+    [TestCase("""{"to":"15550109999","kapso":{"phone_number":"15550200001"}}""", "+15550200001")]
+    [TestCase("""{"to":"+1 555-010-9999","kapso":{"phone_number":"+15550200001"}}""", "+15550200001")]
     [TestCase("""{"to":"not a number","kapso":{"phone_number":"+15550200001"}}""", "+15550200001")]
     [TestCase("""{"kapso":{"phone_number":"+15550200001"}}""", "+15550200001")]
     public void An_outbound_lead_is_never_the_business_itself(string names, string lead)
