@@ -1,4 +1,7 @@
+using System.Text.Json.Nodes;
+using Dapper;
 using LeadTracker.Tests.Support;
+using Microsoft.Data.Sqlite;
 using LeadTracker.Worker.Reconcile;
 
 namespace LeadTracker.Tests;
@@ -7,6 +10,7 @@ namespace LeadTracker.Tests;
 [TestFixture]
 public sealed class ReconcileCommandTests
 {
+    private const string Number = "110000000000901";
     private static readonly DateTimeOffset Now = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
 
     [TestCase("90m", "2026-03-01T10:30:00Z")]
@@ -75,6 +79,64 @@ public sealed class ReconcileCommandTests
             "--since", "2h", "--workspace", "110000000000901");
         Assert.That(code, Is.EqualTo(1));
         AssertOneLine(code, stdout, stderr, "refused the API key");
+    }
+
+    [Test]
+    public async Task A_malformed_page_stops_with_exit_1_keeping_the_pages_before_it_and_a_rerun_finishes_the_job()
+    {
+        await using var api = await FakeKapsoApi.StartAsync();
+        using var db = new TempDatabase();
+        for (var i = 0; i < 250; i++)
+        {
+            api.Store(Number, new JsonObject
+            {
+                ["id"] = $"wamid.CLI{i:D4}", ["timestamp"] = (1_768_471_200 + i).ToString(System.Globalization.CultureInfo.InvariantCulture), ["type"] = "text", ["from"] = $"1555030{i % 50:D4}",
+                ["text"] = new JsonObject { ["body"] = "hello" },
+                ["kapso"] = new JsonObject { ["direction"] = "inbound", ["status"] = "delivered" },
+            }, DateTimeOffset.UtcNow.AddMinutes(-30).AddSeconds(i));
+        }
+
+        api.MalformPage(2);
+        var (code, stdout, stderr) = await ReconcileCli.RunAsync(db.FilePath, api.BaseUrl, FakeKapsoApi.ApiKey,
+            "--since", "1h", "--workspace", Number, "--status-lookback", "0");
+        Assert.That(code, Is.EqualTo(1));
+        AssertOneLine(code, stdout, stderr, "page 2");
+        Assert.That(Messages(db), Is.EqualTo(100), "page 1 stays applied");
+        Assert.That(stderr, Does.Contain("100 read, 100 inserted"), "says what it applied before stopping");
+
+        api.MalformPage(0);
+        (code, stdout, stderr) = await ReconcileCli.RunAsync(db.FilePath, api.BaseUrl, FakeKapsoApi.ApiKey,
+            "--since", "1h", "--workspace", Number, "--status-lookback", "0");
+        Assert.That(code, Is.Zero, stderr);
+        // The 150 older messages move no lead's times: every lead already had a newer message from page 1.
+        Assert.That(stdout, Is.EqualTo("reconcile: 250 read, 150 inserted, 0 updated, 100 unchanged, 0 leads changed"));
+        Assert.That(Messages(db), Is.EqualTo(250));
+    }
+
+    [Test]
+    public async Task Check_webhooks_lists_each_and_names_the_inactive_one_and_reenable_switches_it_on()
+    {
+        await using var api = await FakeKapsoApi.StartAsync();
+        using var db = new TempDatabase();
+        api.StoreWebhook(Number, new JsonObject { ["id"] = "wh-live", ["url"] = "https://leads.example/webhooks/kapso", ["active"] = true, ["events"] = new JsonArray("whatsapp.message.received") });
+        api.StoreWebhook(Number, new JsonObject { ["id"] = "wh-paused", ["url"] = "https://leads.example/webhooks/kapso", ["active"] = false, ["events"] = new JsonArray("whatsapp.message.sent") });
+
+        var check = await ReconcileCli.RunAsync(db.FilePath, api.BaseUrl, FakeKapsoApi.ApiKey, "--check-webhooks", "--workspace", Number);
+        Assert.That(check.Code, Is.Zero, check.Stderr);
+        Assert.That(check.Stdout, Does.Contain("wh-paused INACTIVE").And.Contain("wh-live active").And.Contain("webhooks: 2 listed, 1 inactive"));
+        Assert.That(api.WebhookActive(Number, "wh-paused"), Is.False, "checking changes nothing");
+
+        var reenable = await ReconcileCli.RunAsync(db.FilePath, api.BaseUrl, FakeKapsoApi.ApiKey, "--reenable-webhooks", "--workspace", Number);
+        Assert.That(reenable.Code, Is.Zero, reenable.Stderr);
+        Assert.That(reenable.Stdout, Does.Contain("1 re-enabled"));
+        Assert.That(api.WebhookActive(Number, "wh-paused"), Is.True);
+    }
+
+    private static long Messages(TempDatabase db)
+    {
+        using var connection = new SqliteConnection($"Data Source={db.FilePath};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        return connection.ExecuteScalar<long>("SELECT COUNT(*) FROM messages");
     }
 
     private static void AssertOneLine(int code, string stdout, string stderr, string says)

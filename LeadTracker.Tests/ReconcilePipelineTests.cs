@@ -18,6 +18,7 @@ public sealed class ReconcilePipelineTests
     private FakeKapsoApi _api = null!;
     private CatchUpScenario _scenario = null!;
     private string _everyWebhook = null!;
+    private string[] _workerWithoutKey = null!;
 
     /// <summary>The reference: every happening's webhook delivered, in order, to one system.</summary>
     [OneTimeSetUp]
@@ -36,6 +37,7 @@ public sealed class ReconcilePipelineTests
 
         await WaitForSyncLinesAsync(system, _scenario.Happenings.Count);
         _everyWebhook = LeadRows.Snapshot(system.OpenDatabase());
+        _workerWithoutKey = system.Worker.Output.ToArray();
     }
 
     [OneTimeTearDown]
@@ -92,6 +94,17 @@ public sealed class ReconcilePipelineTests
             Assert.That(catchUp.GetProperty("lagSeconds").GetDouble(), Is.LessThan(60));
             Assert.That(system.Worker.Output.Any(l => l.Contains("[Reconcile] catch-up ok", StringComparison.Ordinal)), Is.True);
         });
+    }
+
+    [Test]
+    public void Without_a_key_the_worker_says_once_that_catch_up_is_off_and_warns_of_nothing()
+    {
+        Assert.That(_workerWithoutKey.Count(l => l.Contains("Kapso catch-up is off", StringComparison.Ordinal)), Is.EqualTo(1));
+        Assert.That(_workerWithoutKey.Where(l => l.Contains("info:", StringComparison.Ordinal) && l.Contains("catch-up is off", StringComparison.Ordinal)),
+            Is.Not.Empty, "an information, not a warning");
+        // LeadTracker's own lines (the readiness probe's "bus not started yet" while the tests poll is the host's).
+        Assert.That(_workerWithoutKey.Where(l => l.Contains("warn: LeadTracker", StringComparison.Ordinal) || l.Contains("fail: LeadTracker", StringComparison.Ordinal)),
+            Is.Empty);
     }
 
     /// <summary>
