@@ -154,7 +154,7 @@ internal sealed partial class KapsoApiClient
         }
         catch (JsonException e)
         {
-            throw new KapsoApiException($"Kapso's API answered {Path(url)} with something that is not JSON ({e.Message})", e);
+            throw new KapsoApiException($"Kapso's API answered {Endpoint(url)} with something that is not JSON ({e.Message})", e);
         }
     }
 
@@ -182,7 +182,7 @@ internal sealed partial class KapsoApiClient
         }
         catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new KapsoApiException($"Kapso's API at {_options.ApiBaseUrl} did not answer {Path(url)} within {_http.Timeout.TotalSeconds:F0} s", e);
+            throw new KapsoApiException($"Kapso's API at {_options.ApiBaseUrl} did not answer {Endpoint(url)} within {_http.Timeout.TotalSeconds:F0} s", e);
         }
 
         if (response.IsSuccessStatusCode) return response;
@@ -193,7 +193,7 @@ internal sealed partial class KapsoApiClient
             if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
                 throw new KapsoApiException($"Kapso's API refused the API key ({code} {response.ReasonPhrase}): check LeadTracker__Kapso__ApiKey");
             var body = await response.Content.ReadAsStringAsync(cancellationToken);
-            throw new KapsoApiException($"Kapso's API answered {code} {response.ReasonPhrase} to {Path(url)}: {Cut(body)}");
+            throw new KapsoApiException($"Kapso's API answered {code} {response.ReasonPhrase} to {Endpoint(url)}: {Cut(body)}");
         }
     }
 
@@ -241,7 +241,7 @@ internal sealed partial class KapsoApiClient
     private static string Iso(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
-    private static string Path(string url) => "/" + url.Split('?')[0];
+    private static string Endpoint(string url) => "/" + url.Split('?')[0];
 
     private static string Cut(string text) => text.Length <= 200 ? text : text[..200] + "…";
 
