@@ -19,7 +19,7 @@ internal sealed record KapsoConversationInfo(string? PhoneNumber, string? Busine
 internal sealed record KapsoWebhook(string Id, string? Url, bool Active, IReadOnlyList<string> Events);
 
 /// <summary>
-/// The parts of Kapso's REST API that catch-up needs (docs/kapso.md, "API"): the Meta-compatible message list,
+/// The parts of Kapso's REST API that catch-up needs (README, "Catching up from Kapso's API"): the Meta-compatible message list,
 /// paged by opaque keyset cursors, one conversation, and a number's webhooks. A 429 waits its <c>Retry-After</c>
 /// and asks for the same page again (a page is never skipped); a 5xx is retried briefly; anything else that is
 /// not a readable answer throws a <see cref="KapsoApiException"/> with one line that says what to do.
