@@ -1,5 +1,6 @@
 using LeadTracker.Contracts;
 using LeadTracker.Worker.Consumers;
+using LeadTracker.Worker.Reconcile;
 using LeadTracker.Worker.Storage;
 using MassTransit;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -40,6 +41,7 @@ internal static partial class WorkerHost
         services.AddSingleton(sp => new LeadWriter(sp.GetRequiredService<LeadStore>(),
             sp.GetRequiredService<ILogger<LeadWriter>>(), sp.GetRequiredService<IOptions<WorkerOptions>>().Value.MaxBatchEvents));
         services.AddSingleton<LeadEventApplier>();
+        services.AddKapsoCatchUp();
 
         services.AddHealthChecks().AddCheck<LeadDatabaseHealthCheck>("sqlite", tags: ["ready"]);
         services.AddMassTransit(bus =>
@@ -66,8 +68,8 @@ internal static partial class WorkerHost
 
         configureTests?.Invoke(services);
         var app = builder.Build();
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WorkerHealthResponse.WriteAsync });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = WorkerHealthResponse.WriteAsync });
         return app;
     }
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using LeadTracker.Contracts;
 using LeadTracker.Worker.Errors;
 using LeadTracker.Worker.Leads;
+using LeadTracker.Worker.Reconcile;
 using LeadTracker.Worker.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -41,6 +42,7 @@ internal static class WorkerProgram
             migrate,
             LeadsCommand.Create(Connections),
             ErrorsCommand.Create(Broker),
+            ReconcileCommand.Create(configuration),
         };
         root.SetAction((_, _) => WorkerHost.RunAsync(args));
 

@@ -38,6 +38,17 @@ internal sealed class LeadStore : IDisposable
         await _retry.ExecuteAsync(static (state, _) => ValueTask.FromResult(state.self.Apply(state.events)),
             (self: this, events), cancellationToken);
 
+    /// <summary>
+    /// A rare write that is not a lead event (catch-up's watermark), on the writer's own connection and under its
+    /// lock, so the worker keeps one SQLite writer; retried like every write.
+    /// </summary>
+    public async Task ExecuteAsync(string sql, object parameters, CancellationToken cancellationToken) =>
+        await _retry.ExecuteAsync(static (state, _) =>
+        {
+            state.self.Execute(state.sql, state.parameters);
+            return ValueTask.CompletedTask;
+        }, (self: this, sql, parameters), cancellationToken);
+
     public void Dispose()
     {
         lock (_writer)
@@ -59,6 +70,24 @@ internal sealed class LeadStore : IDisposable
             catch
             {
                 // Whatever failed (busy, I/O, a bad row), the next attempt starts on a fresh connection.
+                _db.Dispose();
+                _db = null;
+                throw;
+            }
+        }
+    }
+
+    private void Execute(string sql, object parameters)
+    {
+        lock (_writer)
+        {
+            _db ??= new LeadDb(_connections.Open());
+            try
+            {
+                _db.Connection.Execute(sql, parameters);
+            }
+            catch
+            {
                 _db.Dispose();
                 _db = null;
                 throw;
