@@ -162,8 +162,8 @@ public sealed class ErrorQueueClient(ErrorQueueConnection connection) : IDisposa
 
         return new ErrorMessageInfo(
             (string?)properties?["message_id"],
-            Header("LeadTracker-Event-Type") ?? EventTypeInBody(item),
-            Header("LeadTracker-Idempotency-Key"),
+            Header(EventHeaders.EventType) ?? EventTypeInBody(item),
+            Header(EventHeaders.IdempotencyKey),
             Header("MT-Reason"),
             Header("MT-Fault-ExceptionType"),
             Header("MT-Fault-Message"),
