@@ -6,7 +6,7 @@ namespace LeadTracker.Worker.Kapso;
 
 /// <summary>
 /// Turns one relayed webhook event into the facts LeadTracker stores. Pure: no I/O, no clock. Every field is
-/// treated as optional (KAPSO.md §2); what is truly required is checked here and a missing piece is reported
+/// treated as optional (docs/kapso.md); what is truly required is checked here and a missing piece is reported
 /// as an <see cref="InvalidKapsoPayloadException"/> that names it.
 /// </summary>
 internal static class KapsoEventParser
@@ -77,7 +77,7 @@ internal static class KapsoEventParser
             ? message.FromUserId ?? conversation?.BusinessScopedUserId
             : conversation?.BusinessScopedUserId ?? (statuses.Length > 0 ? statuses[0].RecipientUserId : null);
 
-        // Receipts are not interactions, so they carry no profile name either (DESIGN.md, semantics table).
+        // Receipts are not interactions, so they carry no profile name either (docs/architecture.md, event semantics).
         var carriesProfile = status == MessageStatus.Received || status == MessageStatus.Sent;
         var profileName = carriesProfile
             ? conversation?.Kapso?.ContactName ?? message.Kapso?.ContactName ?? conversation?.ContactName
