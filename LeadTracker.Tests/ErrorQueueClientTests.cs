@@ -238,6 +238,8 @@ public sealed class ErrorQueueClientTests
                 Assert.That(refaulted.ExceptionMessage, Is.EqualTo("failed again"), "the new fault's reason, not the old one");
                 Assert.That(refaulted.FaultedAt, Is.GreaterThan(before));
             });
+            var raw = await _channel.BasicGetAsync(ErrorQueue, autoAck: false);
+            Assert.That(raw?.BasicProperties.Headers, Contains.Key(EventHeaders.EventType), "MassTransit keeps our headers in _error");
         }
         finally
         {
@@ -276,12 +278,10 @@ public sealed class ErrorQueueClientTests
         });
     }
 
-    private static BasicProperties FaultedProperties(string messageId, int index) => new()
+    /// <summary>The first message carries the ingress's event-type header; the others are from before it existed.</summary>
+    private static BasicProperties FaultedProperties(string messageId, int index)
     {
-        MessageId = messageId,
-        ContentType = "application/vnd.masstransit+json",
-        Persistent = true,
-        Headers = new Dictionary<string, object?>
+        var headers = new Dictionary<string, object?>
         {
             ["MT-Activity-Id"] = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
             ["MT-Reason"] = "fault",
@@ -293,8 +293,20 @@ public sealed class ErrorQueueClientTests
             ["MT-Fault-MessageType"] = "LeadTracker.Contracts.KapsoMessageEvent",
             ["MT-Host-MachineName"] = "test",
             ["MT-Host-ProcessName"] = "LeadTracker.Worker",
-        },
-    };
+        };
+        if (index == 0)
+        {
+            headers[EventHeaders.EventType] = EventType;
+        }
+
+        return new BasicProperties
+        {
+            MessageId = messageId,
+            ContentType = "application/vnd.masstransit+json",
+            Persistent = true,
+            Headers = headers,
+        };
+    }
 
     private static byte[] Envelope(string messageId) => Encoding.UTF8.GetBytes($$$"""
         {"messageId":"{{{messageId}}}","messageType":["urn:message:LeadTracker.Contracts:KapsoMessageEvent"],"message":{"eventType":"{{{EventType}}}","payloadJson":"{}","receivedAt":"2026-01-01T00:00:00Z"}}
