@@ -94,7 +94,7 @@ public sealed class ErrorQueueClient(ErrorQueueConnection connection) : IDisposa
         try
         {
             // Done when the shovel has deleted its definition and stopped (its surplus prefetch then is back in _error).
-            while (true)
+            for (var busy = DateTime.UtcNow; ; await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken))
             {
                 var defined = await GetAsync<JsonObject>(shovel, cancellationToken) is not null;
                 var status = (await GetAsync<JsonArray>($"api/shovels/{_vhost}", cancellationToken))?.FirstOrDefault(s => (string?)s?["name"] == name);
@@ -111,7 +111,11 @@ public sealed class ErrorQueueClient(ErrorQueueConnection connection) : IDisposa
                 // Statistics lag by the broker's collection interval: good for progress, not for the result.
                 var left = (long?)(await GetAsync<JsonObject>($"api/queues/{_vhost}/{Uri.EscapeDataString(errorQueue)}", cancellationToken))?["messages"];
                 progress?.Invoke((int)Math.Clamp(initial - (left ?? initial), 0, budget));
-                await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
+                busy = left is 0 ? busy : DateTime.UtcNow;
+                if (DateTime.UtcNow - busy > TimeSpan.FromSeconds(15))
+                {
+                    throw new InvalidOperationException($"'{errorQueue}' ran dry before {budget} message(s) moved: did something else consume it?");
+                }
             }
         }
         catch (Exception e) when (e is OperationCanceledException or InvalidOperationException)
