@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using LeadTracker.Contracts;
@@ -16,18 +14,7 @@ namespace LeadTracker.Worker.Errors;
 /// </summary>
 public sealed class ErrorQueueClient(ErrorQueueConnection connection) : IDisposable
 {
-    private readonly HttpClient _http = new()
-    {
-        BaseAddress = connection.ManagementUri,
-        Timeout = TimeSpan.FromSeconds(30),
-        DefaultRequestHeaders =
-        {
-            Authorization = new AuthenticationHeaderValue(
-                "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{connection.Username}:{connection.Password}"))),
-        },
-    };
-
-    private readonly string _vhost = Uri.EscapeDataString(connection.VirtualHost);
+    private readonly ManagementApi _api = new(connection);
 
     /// <summary>The error queue of <paramref name="queue"/>; a name that already ends in <c>_error</c> is kept.</summary>
     public static string ErrorQueueOf(string queue) => ConsumerQueueOf(queue) + QueueNames.ErrorSuffix;
@@ -67,16 +54,16 @@ public sealed class ErrorQueueClient(ErrorQueueConnection connection) : IDisposa
             return new ReplayResult(target, errorQueue, Moved: 0, Remaining: 0);
         }
 
-        if (await GetAsync<JsonObject>($"api/queues/{_vhost}/{Uri.EscapeDataString(target)}", cancellationToken) is null)
+        if (await _api.GetAsync<JsonObject>(_api.Path("queues", target), cancellationToken) is null)
         {
             throw new InvalidOperationException(
                 $"Queue '{target}' does not exist in virtual host '{connection.VirtualHost}': start the worker once so it " +
                 $"declares its queues, then replay. The {initial} message(s) in '{errorQueue}' were not touched.");
         }
 
-        var (name, budget, local) = ("leadtracker-replay-" + errorQueue, (int)Math.Min(max ?? int.MaxValue, initial), "amqp:///" + _vhost);
-        var shovel = $"api/parameters/shovel/{_vhost}/{Uri.EscapeDataString(name)}";
-        if (await GetAsync<JsonObject>(shovel, cancellationToken) is not null)
+        var (name, budget, local) = ("leadtracker-replay-" + errorQueue, (int)Math.Min(max ?? int.MaxValue, initial), "amqp:///" + Uri.EscapeDataString(connection.VirtualHost));
+        var shovel = _api.Path("parameters/shovel", name);
+        if (await _api.GetAsync<JsonObject>(shovel, cancellationToken) is not null)
         {
             throw new InvalidOperationException($"A replay of '{errorQueue}' is already running (shovel '{name}').");
         }
@@ -86,9 +73,9 @@ public sealed class ErrorQueueClient(ErrorQueueConnection connection) : IDisposa
             ["src-uri"] = local, ["src-queue"] = errorQueue, ["src-delete-after"] = budget, ["src-prefetch-count"] = Math.Min(budget, 1000),
             ["dest-uri"] = local, ["dest-queue"] = target, ["ack-mode"] = "on-confirm",
         };
-        using (var created = await SendAsync(HttpMethod.Put, shovel, JsonContent.Create(new { value = definition }), cancellationToken))
+        using (var created = await _api.SendAsync(HttpMethod.Put, shovel, JsonContent.Create(new { value = definition }), cancellationToken))
         {
-            await EnsureSuccessAsync(created, $"create shovel '{name}' (the user needs the policymaker tag)", cancellationToken);
+            await _api.EnsureSuccessAsync(created, $"create shovel '{name}' (the user needs the policymaker tag)", cancellationToken);
         }
 
         try
@@ -96,8 +83,8 @@ public sealed class ErrorQueueClient(ErrorQueueConnection connection) : IDisposa
             // Done when the shovel has deleted its definition and stopped (its surplus prefetch then is back in _error).
             for (var busy = DateTime.UtcNow; ; await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken))
             {
-                var defined = await GetAsync<JsonObject>(shovel, cancellationToken) is not null;
-                var status = (await GetAsync<JsonArray>($"api/shovels/{_vhost}", cancellationToken))?.FirstOrDefault(s => (string?)s?["name"] == name);
+                var defined = await _api.GetAsync<JsonObject>(shovel, cancellationToken) is not null;
+                var status = (await _api.GetAsync<JsonArray>(_api.Path("shovels"), cancellationToken))?.FirstOrDefault(s => (string?)s?["name"] == name);
                 if (!defined && status is null)
                 {
                     break;
@@ -109,7 +96,7 @@ public sealed class ErrorQueueClient(ErrorQueueConnection connection) : IDisposa
                 }
 
                 // Statistics lag by the broker's collection interval: good for progress, not for the result.
-                var left = (long?)(await GetAsync<JsonObject>($"api/queues/{_vhost}/{Uri.EscapeDataString(errorQueue)}", cancellationToken))?["messages"];
+                var left = (long?)(await _api.GetAsync<JsonObject>(_api.Path("queues", errorQueue), cancellationToken))?["messages"];
                 progress?.Invoke((int)Math.Clamp(initial - (left ?? initial), 0, budget));
                 busy = left is 0 ? busy : DateTime.UtcNow;
                 if (DateTime.UtcNow - busy > TimeSpan.FromSeconds(15))
@@ -121,14 +108,14 @@ public sealed class ErrorQueueClient(ErrorQueueConnection connection) : IDisposa
         catch (Exception e) when (e is OperationCanceledException or InvalidOperationException)
         {
             // Stop the move; with on-confirm every message is in _error, in its queue, or (at worst) in both.
-            using var deleted = await SendAsync(HttpMethod.Delete, shovel, null, CancellationToken.None);
+            using var deleted = await _api.SendAsync(HttpMethod.Delete, shovel, null, CancellationToken.None);
             throw;
         }
 
         return new ReplayResult(target, errorQueue, budget, (await PeekAsync(errorQueue, 0, cancellationToken)).Count ?? 0);
     }
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose() => _api.Dispose();
 
     /// <summary>
     /// Takes up to <paramref name="peek"/> messages and puts them back (<c>ack_requeue_true</c>, which only marks them
@@ -138,11 +125,11 @@ public sealed class ErrorQueueClient(ErrorQueueConnection connection) : IDisposa
     private async Task<(long? Count, List<ErrorMessageInfo> Messages)> PeekAsync(string errorQueue, int peek, CancellationToken cancellationToken)
     {
         var request = JsonContent.Create(new { count = Math.Max(peek, 1), ackmode = "ack_requeue_true", encoding = "auto", truncate = 50_000 });
-        using var response = await SendAsync(HttpMethod.Post, $"api/queues/{_vhost}/{Uri.EscapeDataString(errorQueue)}/get", request, cancellationToken);
+        using var response = await _api.SendAsync(HttpMethod.Post, _api.Path("queues", errorQueue) + "/get", request, cancellationToken);
         if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Unauthorized)
         {
             // A missing queue is 404, a missing virtual host 401: tell them apart.
-            if (await GetAsync<JsonObject>($"api/vhosts/{_vhost}", cancellationToken) is null)
+            if (await _api.GetAsync<JsonObject>(_api.Path("vhosts"), cancellationToken) is null)
             {
                 throw new InvalidOperationException($"Virtual host '{connection.VirtualHost}' does not exist on {connection.ManagementUri}.");
             }
@@ -153,7 +140,7 @@ public sealed class ErrorQueueClient(ErrorQueueConnection connection) : IDisposa
             }
         }
 
-        await EnsureSuccessAsync(response, $"peek at '{errorQueue}'", cancellationToken);
+        await _api.EnsureSuccessAsync(response, $"peek at '{errorQueue}'", cancellationToken);
         var items = (await response.Content.ReadFromJsonAsync<JsonArray>(cancellationToken))!;
         var count = items.Count == 0 ? 0 : items.Count + (long)items[^1]!["message_count"]!;
         return (count, items.Take(peek).Select(item => ReadMessage(item!)).ToList());
@@ -184,51 +171,6 @@ public sealed class ErrorQueueClient(ErrorQueueConnection connection) : IDisposa
         catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
             return null; // cut by the peek's truncation, base64 (not UTF-8), or not a MassTransit envelope
-        }
-    }
-
-    /// <summary>The resource as JSON, or null when it does not exist.</summary>
-    private async Task<T?> GetAsync<T>(string path, CancellationToken cancellationToken) where T : JsonNode
-    {
-        using var response = await SendAsync(HttpMethod.Get, path, null, cancellationToken);
-        if (response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
-
-        await EnsureSuccessAsync(response, "read " + path, cancellationToken);
-        return await response.Content.ReadFromJsonAsync<T>(cancellationToken);
-    }
-
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
-    {
-        using var request = new HttpRequestMessage(method, path) { Content = content };
-        try
-        {
-            return await _http.SendAsync(request, cancellationToken);
-        }
-        catch (Exception e) when (e is HttpRequestException || e is TaskCanceledException { InnerException: TimeoutException })
-        {
-            throw new InvalidOperationException(
-                $"The RabbitMQ management API at {connection.ManagementUri} did not answer (is the broker running with the " +
-                $"management plugin enabled?): {e.Message}", e);
-        }
-    }
-
-    private async Task EnsureSuccessAsync(HttpResponseMessage response, string what, CancellationToken cancellationToken)
-    {
-        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
-        {
-            throw new InvalidOperationException(
-                $"The RabbitMQ management API at {connection.ManagementUri} refused user '{connection.Username}' " +
-                $"({(int)response.StatusCode}) to {what}: check the password, and the user's tags and permissions on " +
-                $"virtual host '{connection.VirtualHost}'.");
-        }
-
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new InvalidOperationException($"Could not {what}: the management API answered {(int)response.StatusCode} " +
-                $"{response.ReasonPhrase}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
         }
     }
 }
