@@ -25,7 +25,7 @@ public sealed class RabbitMqOptions
     [Required(AllowEmptyStrings = false)]
     public string Password { get; set; } = "guest";
 
-    /// <summary>The management HTTP API, used by <c>errors list</c> and the tests.</summary>
+    /// <summary>The management HTTP API, used by <c>errors list</c>, <c>errors replay</c> and the tests.</summary>
     [Range(1, 65535)]
     public int ManagementPort { get; set; } = 15672;
 }

@@ -70,13 +70,20 @@ internal sealed partial class EventRelay(
         {
             sends.Add(e.ToContract() switch
             {
-                KapsoContactEvent contact => contacts.Send(contact, deadline.Token),
-                KapsoMessageEvent message => messages.Send(message, deadline.Token),
+                KapsoContactEvent contact => contacts.Send(contact, context => Stamp(context, e), deadline.Token),
+                KapsoMessageEvent message => messages.Send(message, context => Stamp(context, e), deadline.Token),
                 var other => throw new InvalidOperationException($"no queue for {other.GetType().Name}"),
             });
         }
 
         await Task.WhenAll(sends).WaitAsync(deadline.Token);
+    }
+
+    /// <summary>What the event is, in headers: <c>errors list</c> reads them in <c>_error</c> without the body.</summary>
+    private static void Stamp(SendContext context, RelayedEvent e)
+    {
+        context.Headers.Set(EventHeaders.EventType, e.EventType);
+        context.Headers.Set(EventHeaders.IdempotencyKey, e.IdempotencyKey);
     }
 
     private static partial class Log

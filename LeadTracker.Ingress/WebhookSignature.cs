@@ -12,7 +12,7 @@ internal enum SignatureCheck
 
 /// <summary>
 /// Kapso's <c>X-Webhook-Signature</c>: lowercase hex HMAC-SHA256 of the raw body bytes with the webhook secret,
-/// no prefix (KAPSO.md §3). Computed over the bytes received, never re-serialized JSON, and compared in constant
+/// no prefix (docs/kapso.md). Computed over the bytes received, never re-serialized JSON, and compared in constant
 /// time so the answer's timing says nothing about how much of a guess was right.
 /// </summary>
 internal sealed class WebhookSignature(byte[] secret)

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using LeadTracker.Contracts;
 using LeadTracker.Worker.Errors;
+using MassTransit;
 using RabbitMQ.Client;
 
 namespace LeadTracker.Tests;
@@ -141,7 +142,26 @@ public sealed class ErrorQueueClientTests
     }
 
     [Test]
-    public async Task ReplayMovesEveryMessageBackWithoutFaultHeaders()
+    public async Task ListReadsEventTypeAndIdempotencyKeyFromHeadersNotBodies()
+    {
+        var properties = FaultedProperties(Guid.NewGuid().ToString(), 3);
+        properties.Headers!["LeadTracker-Event-Type"] = "whatsapp.contact.identity_changed";
+        properties.Headers["LeadTracker-Idempotency-Key"] = "key-1#0";
+        await _channel.BasicPublishAsync(string.Empty, ErrorQueue, mandatory: true, properties, "{\"cut"u8.ToArray());
+        using var client = new ErrorQueueClient(_connection);
+
+        var message = (await client.ListAsync([Queue], peek: 4, CancellationToken.None))[0].Messages[3];
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(message.EventType, Is.EqualTo("whatsapp.contact.identity_changed"));
+            Assert.That(message.IdempotencyKey, Is.EqualTo("key-1#0"));
+            Assert.That(message.ExceptionMessage, Is.EqualTo("bad payload: 3"));
+        });
+    }
+
+    [Test]
+    public async Task ReplayMovesEveryMessageBackAsItWas()
     {
         using var client = new ErrorQueueClient(_connection);
 
@@ -166,13 +186,64 @@ public sealed class ErrorQueueClientTests
                 Assert.That(properties.ContentType, Is.EqualTo("application/vnd.masstransit+json"));
                 Assert.That(properties.Persistent, Is.True);
                 Assert.That(replayed.Body.ToArray(), Is.EqualTo(Envelope(_messageIds[i])));
-                Assert.That(
-                    headers.Keys.Where(k => k.StartsWith("MT-Fault-", StringComparison.Ordinal)
-                        || k.StartsWith("MT-Host-", StringComparison.Ordinal)
-                        || k == "MT-Reason"),
-                    Is.Empty);
-                Assert.That(headers, Contains.Key("MT-Activity-Id"), "headers other than the fault's are kept");
+                // The shovel copies headers as they are; the next test shows the fault headers mislead no one.
+                Assert.That(headers, Contains.Key("MT-Activity-Id"), "headers are kept");
             });
+        }
+    }
+
+    [Test]
+    public async Task ReplayedMessagesAreConsumedAndOneThatFaultsAgainShowsItsNewReason()
+    {
+        var consumed = new System.Collections.Concurrent.ConcurrentBag<Guid?>();
+        var bus = Bus.Factory.CreateUsingRabbitMq(cfg =>
+        {
+            cfg.Host(BrokerHost, (ushort)BrokerPort, _connection.VirtualHost, h =>
+            {
+                h.Username(Username);
+                h.Password(Password);
+            });
+            cfg.ReceiveEndpoint(Queue, e =>
+            {
+                e.ConfigureConsumeTopology = false;
+                e.Handler<KapsoMessageEvent>(context =>
+                {
+                    consumed.Add(context.MessageId == Guid.Parse(_messageIds[0])
+                        ? throw new InvalidOperationException("failed again")
+                        : context.MessageId);
+                    return Task.CompletedTask;
+                });
+            });
+        });
+        await bus.StartAsync();
+        try
+        {
+            using var client = new ErrorQueueClient(_connection);
+            var before = DateTimeOffset.UtcNow.AddMinutes(-1);
+
+            await client.ReplayAsync(Queue, max: null, CancellationToken.None);
+
+            ErrorMessageInfo? refaulted = null;
+            for (var deadline = DateTime.UtcNow.AddSeconds(30); DateTime.UtcNow < deadline && refaulted is null; await Task.Delay(200))
+            {
+                var messages = (await client.ListAsync([Queue], peek: 1, CancellationToken.None))[0].Messages;
+                refaulted = messages.Count > 0 ? messages[0] : null;
+            }
+
+            Assert.That(refaulted, Is.Not.Null, "the message that failed again is back in " + ErrorQueue);
+            Assert.Multiple(() =>
+            {
+                Assert.That(consumed, Is.EquivalentTo(_messageIds.Skip(1).Select(id => (Guid?)Guid.Parse(id))), "consumed despite their old fault headers");
+                Assert.That(refaulted!.MessageId, Is.EqualTo(_messageIds[0]));
+                Assert.That(refaulted.ExceptionMessage, Is.EqualTo("failed again"), "the new fault's reason, not the old one");
+                Assert.That(refaulted.FaultedAt, Is.GreaterThan(before));
+            });
+            var raw = await _channel.BasicGetAsync(ErrorQueue, autoAck: false);
+            Assert.That(raw?.BasicProperties.Headers, Contains.Key(EventHeaders.EventType), "MassTransit keeps our headers in _error");
+        }
+        finally
+        {
+            await bus.StopAsync();
         }
     }
 
@@ -207,12 +278,10 @@ public sealed class ErrorQueueClientTests
         });
     }
 
-    private static BasicProperties FaultedProperties(string messageId, int index) => new()
+    /// <summary>The first message carries the ingress's event-type header; the others are from before it existed.</summary>
+    private static BasicProperties FaultedProperties(string messageId, int index)
     {
-        MessageId = messageId,
-        ContentType = "application/vnd.masstransit+json",
-        Persistent = true,
-        Headers = new Dictionary<string, object?>
+        var headers = new Dictionary<string, object?>
         {
             ["MT-Activity-Id"] = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
             ["MT-Reason"] = "fault",
@@ -224,8 +293,20 @@ public sealed class ErrorQueueClientTests
             ["MT-Fault-MessageType"] = "LeadTracker.Contracts.KapsoMessageEvent",
             ["MT-Host-MachineName"] = "test",
             ["MT-Host-ProcessName"] = "LeadTracker.Worker",
-        },
-    };
+        };
+        if (index == 0)
+        {
+            headers[EventHeaders.EventType] = EventType;
+        }
+
+        return new BasicProperties
+        {
+            MessageId = messageId,
+            ContentType = "application/vnd.masstransit+json",
+            Persistent = true,
+            Headers = headers,
+        };
+    }
 
     private static byte[] Envelope(string messageId) => Encoding.UTF8.GetBytes($$$"""
         {"messageId":"{{{messageId}}}","messageType":["urn:message:LeadTracker.Contracts:KapsoMessageEvent"],"message":{"eventType":"{{{EventType}}}","payloadJson":"{}","receivedAt":"2026-01-01T00:00:00Z"}}

@@ -76,7 +76,7 @@ public sealed class IngressHostileInputTests(bool kestrel)
     [Test]
     public async Task A_base64_signature_of_the_right_hmac_is_401()
     {
-        // The fixtures README: a verifier that accepts base64 is wrong. Kapso sends hex only.
+        // Kapso signs in lowercase hex only (docs/kapso.md): a verifier that accepts base64 is wrong.
         var base64 = Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(KapsoFixtures.Secret), Text));
         await AssertRejectedAsync(await PostAsync(Text, base64), 401, "signature malformed");
     }

@@ -115,7 +115,7 @@ public sealed class LeadStorePropertyTests
         problems.AddRange(world.Events.SelectMany(e => e.Contact!.Identities()).Distinct()
             .Where(identity => !mapped.Contains(identity)).Select(identity => $"identity {identity} is not mapped"));
 
-        // Events that share an identity or a message are about one person: one contact (DESIGN.md).
+        // Events that share an identity or a message are about one person: one contact (docs/architecture.md).
         var people = PeopleOf(world.Events);
         var contactsOfPeople = db.Query<(string Identity, long ContactId)>("SELECT identity, contact_id FROM contact_identities")
             .GroupBy(r => people[r.Identity]).Where(g => g.Select(r => r.ContactId).Distinct().Count() > 1)
@@ -144,7 +144,7 @@ public sealed class LeadStorePropertyTests
     /// <summary>
     /// Per identity, each time column after all events is at least what it was after a prefix of them. Two designed
     /// exceptions, for the leads they touch: a <c>failed</c> status takes a message that counted as outreach back out
-    /// (DESIGN.md: a failed send is not outreach), and an event that gives a message an earlier time than the
+    /// (docs/architecture.md: a failed send is not outreach), and an event that gives a message an earlier time than the
     /// events seen so far corrects it (a message's time is the earliest any of its events carries). Neither happens
     /// when the events of a message agree on its time and nothing fails.
     /// </summary>

@@ -6,7 +6,7 @@ using LeadTracker.Worker.Storage;
 namespace LeadTracker.Tests;
 
 /// <summary>
-/// The semantics table of DESIGN.md on a real SQLite file: idempotent (repeats change nothing) and commutative
+/// The event semantics of docs/architecture.md on a real SQLite file: idempotent (repeats change nothing) and commutative
 /// (any order of the same events gives the same rows).
 /// </summary>
 [TestFixture]

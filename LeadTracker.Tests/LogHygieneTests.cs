@@ -18,7 +18,7 @@ namespace LeadTracker.Tests;
 [TestFixture]
 public sealed class LogHygieneTests
 {
-    /// <summary>The fixtures' leads (fixtures README): Maria, Daniel, Aisha, Tomás.</summary>
+    /// <summary>The fixtures' leads (Fixtures/Kapso): Maria, Daniel, Aisha, Tomás.</summary>
     private static readonly string[] LeadPhones = ["+15550100123", "+15550100145", "+15550100167", "+15550100189"];
 
     private static readonly DateTimeOffset ReceivedAt = new(2026, 2, 1, 0, 0, 0, TimeSpan.Zero);

@@ -4,7 +4,7 @@ using LeadTracker.Tests.Support;
 
 namespace LeadTracker.Tests;
 
-/// <summary>The test vectors of the Kapso fixtures README: hex HMAC-SHA256 over the exact bytes, nothing else.</summary>
+/// <summary>Known signature vectors: hex HMAC-SHA256 over the exact bytes, nothing else (docs/kapso.md).</summary>
 [TestFixture]
 public sealed class WebhookSignatureTests
 {

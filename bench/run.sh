@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The LeadTracker benchmark (issue 4), in one command:
+# The LeadTracker benchmark, in one command:
 #   bench/run.sh [--events N] [--quick] [--only broker,storage,naive,e2e,latency,backlog] [--help]
 # Builds the ingress, the worker and the benchmark in Release (into an artifacts folder outside the source tree),
 # then runs every phase against the RabbitMQ on this machine and prints a markdown table, also written to

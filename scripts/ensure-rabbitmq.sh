@@ -13,7 +13,7 @@ user="${LeadTracker__RabbitMq__Username:-guest}"
 pass="${LeadTracker__RabbitMq__Password:-guest}"
 mgmt_url="http://${host}:${LeadTracker__RabbitMq__ManagementPort:-15672}"
 start_timeout="${RABBITMQ_START_TIMEOUT:-90}" # seconds; a cold Erlang node takes ~10 s on 2 cores
-# shovel: moves messages from an _error queue back to its queue (errors replay, and the operator UI).
+# shovel: `errors replay` moves an _error queue back with a dynamic shovel; shovel_management adds the UI's "Move messages".
 plugins=(rabbitmq_management rabbitmq_shovel rabbitmq_shovel_management)
 
 log() { echo "[rabbitmq] $*"; }

@@ -5,64 +5,35 @@ using LeadTracker.Contracts;
 
 namespace LeadTracker.Worker.Errors;
 
-/// <summary>
-/// <c>errors list</c> and <c>errors replay</c>: what failed, why, and putting it back once the cause is fixed.
-/// </summary>
+/// <summary><c>errors list</c> and <c>errors replay</c>: what failed, why, and putting it back once the cause is fixed.</summary>
 public static class ErrorsCommand
 {
     private static readonly string[] AllQueues = [QueueNames.MessageEvents, QueueNames.ContactEvents];
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
-    public static Command Create(Func<ErrorQueueConnection> connection)
-    {
-        ArgumentNullException.ThrowIfNull(connection);
-        return new Command("errors", "Inspect and replay messages MassTransit moved to the _error queues.")
+    public static Command Create(Func<ErrorQueueConnection> connection) =>
+        new("errors", "Inspect and replay messages MassTransit moved to the _error queues (RabbitMQ management API).")
         {
             CreateList(connection),
             CreateReplay(connection),
         };
-    }
 
     private static Command CreateList(Func<ErrorQueueConnection> connection)
     {
         var queue = QueueOption("Only this queue (e.g. lead-message-events); both queues when omitted.");
-        var peek = new Option<int>("--peek")
-        {
-            Description = "Show up to N messages per queue; they stay in the queue.",
-            DefaultValueFactory = _ => 10,
-        };
-        peek.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() < 0)
-            {
-                result.AddError("--peek must be 0 or more.");
-            }
-        });
+        var peek = new Option<int>("--peek") { Description = "Show up to N messages per queue; they stay in the queue.", DefaultValueFactory = _ => 10 };
+        peek.Validators.Add(r => r.AddErrorIf(r.GetValueOrDefault<int>() < 0, "--peek must be 0 or more."));
         var json = new Option<bool>("--json") { Description = "Write JSON instead of a table." };
 
-        var command = new Command("list", "Count the messages in each _error queue and show the first ones.")
+        var command = new Command("list", "Count the messages in each _error queue and show the first ones; nothing is removed.") { queue, peek, json };
+        command.SetAction((parse, cancellationToken) => RunAsync(parse, "errors list", async () =>
         {
-            queue, peek, json,
-        };
-        command.SetAction(async (ParseResult parseResult, CancellationToken cancellationToken) =>
-        {
-            var output = parseResult.InvocationConfiguration.Output;
-            var queues = parseResult.GetValue(queue) is { } one ? [one] : AllQueues;
-            return await RunAsync(parseResult, "errors list", async () =>
-            {
-                using var client = new ErrorQueueClient(connection());
-                var summaries = await client.ListAsync(queues, parseResult.GetValue(peek), cancellationToken);
-                if (parseResult.GetValue(json))
-                {
-                    await output.WriteLineAsync(JsonSerializer.Serialize(summaries, Json));
-                }
-                else
-                {
-                    await WriteTableAsync(output, summaries);
-                }
-            });
-        });
+            using var client = new ErrorQueueClient(connection());
+            var summaries = await client.ListAsync(parse.GetValue(queue) is { } one ? [one] : AllQueues, parse.GetValue(peek), cancellationToken);
+            var output = parse.InvocationConfiguration.Output;
+            await (parse.GetValue(json) ? output.WriteLineAsync(JsonSerializer.Serialize(summaries, Json)) : WriteTableAsync(output, summaries));
+        }));
         return command;
     }
 
@@ -70,55 +41,41 @@ public static class ErrorsCommand
     {
         var queue = QueueOption("Replay this queue's _error queue (e.g. lead-message-events).");
         var all = new Option<bool>("--all") { Description = $"Replay both {string.Join(" and ", AllQueues)}." };
-        var max = new Option<int?>("--max") { Description = "Move at most N messages per queue (default: all of them)." };
-        max.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int?>() is < 1)
-            {
-                result.AddError("--max must be 1 or more.");
-            }
-        });
+        var max = new Option<int?>("--max") { Description = "Move at most N messages per queue (default: all that are there when it starts)." };
+        max.Validators.Add(r => r.AddErrorIf(r.GetValueOrDefault<int?>() is < 1, "--max must be 1 or more."));
 
         var command = new Command(
             "replay",
-            "Move messages from <queue>_error back to <queue>, without MassTransit's fault headers. Fix the cause first.")
+            "Move messages from <queue>_error back to <queue> with a RabbitMQ shovel (confirmed, then removed from _error). Fix the cause first.")
         {
             queue, all, max,
         };
-        command.SetAction(async (ParseResult parseResult, CancellationToken cancellationToken) =>
+        command.SetAction(async (parse, cancellationToken) =>
         {
-            var one = parseResult.GetValue(queue);
-            var both = parseResult.GetValue(all);
-            var error = parseResult.InvocationConfiguration.Error;
-            if (one is null && !both)
+            var (one, both, error) = (parse.GetValue(queue), parse.GetValue(all), parse.InvocationConfiguration.Error);
+            if ((one is null) == !both)
             {
-                await error.WriteLineAsync(
-                    $"errors replay: pick what to replay: --queue NAME (e.g. --queue {QueueNames.MessageEvents}) or --all.");
+                await error.WriteLineAsync(one is null
+                    ? $"errors replay: pick what to replay: --queue NAME (e.g. --queue {QueueNames.MessageEvents}) or --all."
+                    : "errors replay: --queue and --all exclude each other: pick one.");
                 return 1;
             }
 
-            if (one is not null && both)
-            {
-                await error.WriteLineAsync("errors replay: --queue and --all exclude each other: pick one.");
-                return 1;
-            }
-
-            string[] queues = one is null ? AllQueues : [one];
-            var output = parseResult.InvocationConfiguration.Output;
             using var client = new ErrorQueueClient(connection());
             var exitCode = 0;
-
-            // Each queue on its own: one that fails does not stop the other from being replayed.
-            foreach (var name in queues)
+            foreach (var name in one is null ? AllQueues : [one])
             {
-                var code = await RunAsync(parseResult, $"errors replay {name}", async () =>
+                // Each queue on its own: one that fails does not stop the other. Progress only on a terminal.
+                exitCode = Math.Max(exitCode, await RunAsync(parse, $"errors replay {name}", async () =>
                 {
-                    var result = await client.ReplayAsync(name, parseResult.GetValue(max), cancellationToken);
-                    await output.WriteLineAsync(string.Create(
+                    var terminal = Console.IsErrorRedirected ? null : error;
+                    var result = await client.ReplayAsync(
+                        name, parse.GetValue(max), moved => terminal?.Write($"\r{name}: about {moved} moved so far "), cancellationToken);
+                    terminal?.Write("\r" + new string(' ', name.Length + 32) + "\r");
+                    await parse.InvocationConfiguration.Output.WriteLineAsync(string.Create(
                         CultureInfo.InvariantCulture,
                         $"{result.ErrorQueue} -> {result.Queue}: moved {result.Moved}, {result.Remaining} left in {result.ErrorQueue}"));
-                });
-                exitCode = Math.Max(exitCode, code);
+                }));
             }
 
             return exitCode;
@@ -129,18 +86,21 @@ public static class ErrorsCommand
     private static Option<string?> QueueOption(string description)
     {
         var option = new Option<string?>("--queue") { Description = description };
-        option.Validators.Add(result =>
-        {
-            if (string.IsNullOrWhiteSpace(result.GetValueOrDefault<string?>()))
-            {
-                result.AddError("--queue needs a queue name, e.g. " + QueueNames.MessageEvents + ".");
-            }
-        });
+        option.Validators.Add(r => r.AddErrorIf(
+            string.IsNullOrWhiteSpace(r.GetValueOrDefault<string?>()), $"--queue needs a queue name, e.g. {QueueNames.MessageEvents}."));
         return option;
     }
 
+    private static void AddErrorIf(this System.CommandLine.Parsing.OptionResult result, bool condition, string message)
+    {
+        if (condition)
+        {
+            result.AddError(message);
+        }
+    }
+
     /// <summary>Runs one step; an expected failure (broker down, bad credentials, missing queue) is one line on stderr and exit code 1.</summary>
-    private static async Task<int> RunAsync(ParseResult parseResult, string what, Func<Task> step)
+    private static async Task<int> RunAsync(ParseResult parse, string what, Func<Task> step)
     {
         try
         {
@@ -149,7 +109,7 @@ public static class ErrorsCommand
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            await parseResult.InvocationConfiguration.Error.WriteLineAsync($"{what} failed: {e.Message}");
+            await parse.InvocationConfiguration.Error.WriteLineAsync($"{what} failed: {e.Message}");
             return 1;
         }
     }
@@ -178,17 +138,13 @@ public static class ErrorsCommand
         }
     }
 
-    /// <summary>One line: <c>fault: InvalidOperationException: bad payload: X</c>.</summary>
+    /// <summary>One line: <c>fault: InvalidOperationException: bad payload: X</c>, the message cut at 160 characters.</summary>
     private static string Reason(ErrorMessageInfo message)
     {
         var exceptionType = message.ExceptionType is { } type ? type[(type.LastIndexOf('.') + 1)..] : null;
         var firstLine = message.ExceptionMessage?.Split('\n', 2)[0].TrimEnd('\r');
-        if (firstLine is { Length: > 160 })
-        {
-            firstLine = string.Concat(firstLine.AsSpan(0, 157), "...");
-        }
-
-        var parts = new[] { message.Reason, exceptionType, firstLine }.Where(p => !string.IsNullOrEmpty(p));
-        return string.Join(": ", parts) is { Length: > 0 } reason ? reason : "?";
+        firstLine = firstLine is { Length: > 160 } ? string.Concat(firstLine.AsSpan(0, 157), "...") : firstLine;
+        var reason = string.Join(": ", new[] { message.Reason, exceptionType, firstLine }.Where(p => !string.IsNullOrEmpty(p)));
+        return reason.Length > 0 ? reason : "?";
     }
 }

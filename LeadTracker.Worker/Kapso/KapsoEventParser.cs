@@ -6,7 +6,7 @@ namespace LeadTracker.Worker.Kapso;
 
 /// <summary>
 /// Turns one relayed webhook event into the facts LeadTracker stores. Pure: no I/O, no clock. Every field is
-/// treated as optional (KAPSO.md §2); what is truly required is checked here and a missing piece is reported
+/// treated as optional (docs/kapso.md); what is truly required is checked here and a missing piece is reported
 /// as an <see cref="InvalidKapsoPayloadException"/> that names it.
 /// </summary>
 internal static class KapsoEventParser
@@ -84,7 +84,7 @@ internal static class KapsoEventParser
             ? FirstPresent([message.FromUserId, conversation?.BusinessScopedUserId])
             : FirstPresent([conversation?.BusinessScopedUserId, .. statuses.Select(s => s.RecipientUserId)]);
 
-        // A receipt is not a message from the lead or a new one to them: it carries no profile name (DESIGN.md, semantics table).
+        // A receipt is not a message from the lead or a new one to them: it carries no profile name (docs/architecture.md, event semantics).
         var carriesProfile = status == MessageStatus.Received || status == MessageStatus.Sent;
         var profileName = carriesProfile
             ? FirstPresent([conversation?.Kapso?.ContactName, message.Kapso?.ContactName, conversation?.ContactName])

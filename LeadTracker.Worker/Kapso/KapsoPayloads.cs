@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace LeadTracker.Worker.Kapso;
 
-// The documented Kapso v2 and Meta Cloud API shapes (../shared/KAPSO.md §2, §4). Every field is optional:
+// The documented Kapso v2 and Meta Cloud API shapes (docs/kapso.md). Every field is optional:
 // Kapso says phone numbers, wa_id and the kapso blocks may be absent, so the parser decides what is required.
 // Liberal where senders vary: digit strings (times, phones) may come as JSON numbers (TextOrNumberConverter), and
 // numbers (sequence, error code) as numeric strings (AllowReadingFromString).

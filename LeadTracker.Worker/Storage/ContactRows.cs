@@ -50,7 +50,7 @@ internal static class ContactRows
     }
 
     public static void ApplyMarketing(LeadDb db, long contactId, MarketingFact marketing) =>
-        // marketing_preference.sequence grows monotonically; a lower one is a stale update (KAPSO.md §1).
+        // marketing_preference.sequence grows monotonically; a lower one is a stale update (docs/kapso.md).
         db.Connection.Execute("""
             UPDATE contacts
             SET marketing_status = @Status, marketing_sequence = @Sequence

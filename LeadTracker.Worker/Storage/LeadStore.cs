@@ -10,7 +10,7 @@ internal sealed record EventOutcome(LeadEvent Event, WriteOutcome Message);
 
 /// <summary>
 /// All writes of LeadTracker: a list of events applied in one SQLite transaction, idempotent and commutative
-/// (DESIGN.md, "Rules that make this safe"), wrapped in the SQLITE_BUSY retry pipeline. SQLite has one writer:
+/// (docs/architecture.md, "Why each guarantee holds"), wrapped in the SQLITE_BUSY retry pipeline. SQLite has one writer:
 /// so does the store, on one connection kept open with its prepared statements (<see cref="LeadDb"/>).
 /// </summary>
 internal sealed class LeadStore : IDisposable

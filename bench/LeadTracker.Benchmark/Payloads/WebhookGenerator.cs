@@ -7,7 +7,7 @@ using System.Text.Json;
 namespace LeadTracker.Benchmark.Payloads;
 
 /// <summary>
-/// Generates unique, signed Kapso v2 webhooks in the shapes of <c>shared/fixtures/kapso</c> (compact JSON, as sent
+/// Generates unique, signed Kapso v2 webhooks in the shapes of <c>LeadTracker.Tests/Fixtures/Kapso</c> (compact JSON, as sent
 /// on the wire): inbound texts, outbound sends, delivered/read receipts for earlier sends, marketing-preference
 /// changes and buffered batches of inbound texts, spread over many contacts of one business number.
 /// </summary>
