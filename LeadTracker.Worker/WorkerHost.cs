@@ -1,4 +1,5 @@
 using LeadTracker.Contracts;
+using LeadTracker.Worker.Api;
 using LeadTracker.Worker.Consumers;
 using LeadTracker.Worker.Storage;
 using MassTransit;
@@ -30,7 +31,7 @@ internal static partial class WorkerHost
             .ValidateDataAnnotations().ValidateOnStart();
 
         var worker = builder.Configuration.GetSection(WorkerOptions.Section).Get<WorkerOptions>() ?? new WorkerOptions();
-        builder.WebHost.UseUrls(worker.HealthUrls);
+        builder.WebHost.UseUrls(worker.ListenUrls);
         services.Configure<HostOptions>(o => o.ShutdownTimeout = worker.ShutdownTimeout);
 
         var connectionString = builder.Configuration.LeadsConnectionString();
@@ -41,6 +42,7 @@ internal static partial class WorkerHost
             sp.GetRequiredService<ILogger<LeadWriter>>(), sp.GetRequiredService<IOptions<WorkerOptions>>().Value.MaxBatchEvents));
         services.AddSingleton<LeadEventApplier>();
 
+        services.AddLeadApi(builder.Configuration);
         services.AddHealthChecks().AddCheck<LeadDatabaseHealthCheck>("sqlite", tags: ["ready"]);
         services.AddMassTransit(bus =>
         {
@@ -68,6 +70,7 @@ internal static partial class WorkerHost
         var app = builder.Build();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        app.MapLeadApi();
         return app;
     }
 

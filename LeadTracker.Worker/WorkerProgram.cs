@@ -3,6 +3,7 @@ using LeadTracker.Contracts;
 using LeadTracker.Worker.Errors;
 using LeadTracker.Worker.Leads;
 using LeadTracker.Worker.Storage;
+using LeadTracker.Worker.Workspaces;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LeadTracker.Worker;
@@ -41,6 +42,7 @@ internal static class WorkerProgram
             migrate,
             LeadsCommand.Create(Connections),
             ErrorsCommand.Create(Broker),
+            WorkspacesCommand.Create(Connections),
         };
         root.SetAction((_, _) => WorkerHost.RunAsync(args));
 
