@@ -140,6 +140,8 @@ function cell(label, text, className) {
 
 function workspaceName(lead) { return lead.workspaceName || lead.workspace; }
 
+function handle(username) { return username && (username.startsWith('@') ? username : `@${username}`); }
+
 function leadRow(lead) {
   const tr = document.createElement('tr');
   tr.tabIndex = 0;
@@ -147,12 +149,12 @@ function leadRow(lead) {
   const name = cell('Name', lead.profileName || lead.username || lead.phoneE164 || 'Unknown', 'name');
   if (lead.username && lead.profileName) {
     const small = document.createElement('small');
-    small.textContent = `@${lead.username}`;
+    small.textContent = handle(lead.username);
     name.append(small);
   }
-  tr.append(name, cell('Phone', lead.phoneE164 || '—'), cell('Workspace', workspaceName(lead)),
-    cell('Last activity', time(lead.lastActivityAtIso)), cell('Last contact', time(lead.lastContactAtIso)),
-    cell('Last inbound', time(lead.lastInboundAtIso)));
+  tr.append(name, cell('Phone', lead.phoneE164 || '—', 'nowrap'), cell('Workspace', workspaceName(lead)),
+    cell('Last activity', time(lead.lastActivityAtIso), 'nowrap'), cell('Last contact', time(lead.lastContactAtIso), 'nowrap'),
+    cell('Last inbound', time(lead.lastInboundAtIso), 'nowrap'));
   tr.addEventListener('click', () => openLead(lead.id));
   tr.addEventListener('keydown', (event) => { if (event.key === 'Enter') openLead(lead.id); });
   return tr;
@@ -201,7 +203,7 @@ async function loadTimeline(after) {
 function showFacts(lead) {
   $('#lead-name').textContent = lead.profileName || lead.username || lead.phoneE164 || 'Unknown';
   const facts = [
-    ['Phone', lead.phoneE164], ['Username', lead.username && `@${lead.username}`], ['Workspace', workspaceName(lead)],
+    ['Phone', lead.phoneE164], ['Username', handle(lead.username)], ['Workspace', workspaceName(lead)],
     ['Last activity', time(lead.lastActivityAtIso)], ['Last contact', time(lead.lastContactAtIso)],
     ['Last inbound', time(lead.lastInboundAtIso)], ['Marketing', lead.marketingStatus],
   ];
