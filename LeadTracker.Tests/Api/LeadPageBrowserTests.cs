@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.RegularExpressions;
 using LeadTracker.Tests.Support;
 using LeadTracker.Worker.Leads;
 using LeadTracker.Worker.Storage;
@@ -135,6 +136,11 @@ public sealed class LeadPageBrowserTests
         await ScreenshotAsync(page, "page-phone-timeline.png");
         await page.GetByRole(AriaRole.Button, new() { Name = "Close timeline" }).ClickAsync();
         await Expect(page.Locator("#lead")).ToBeHiddenAsync();
+
+        // A normal start with the API on says so once, and the API warns about nothing while it is used.
+        var worker = system.Worker.Output.ToList();
+        Assert.That(worker.Count(l => l.Contains("Read API (/api/leads/…) and page (/) on", StringComparison.Ordinal)), Is.EqualTo(1));
+        Assert.That(worker.Where(l => Regex.IsMatch(l, @"\b(warn|fail|crit): LeadTracker\.Worker\.Api")), Is.Empty);
     }
 
     private static async Task ExpectRowsAsync(IPage page, IReadOnlyList<Lead> leads)
