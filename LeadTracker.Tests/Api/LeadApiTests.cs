@@ -308,6 +308,15 @@ public sealed class LeadApiTests
         Assert.That(off.Logs.Logs.Where(l => l.Level >= LogLevel.Warning), Is.Empty);
     }
 
+    [Test]
+    public void An_unknown_time_zone_stops_the_start_with_a_message_that_names_the_setting()
+    {
+        var failure = Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(
+            async () => await LeadApiHost.StartAsync(_db.ConnectionString, timeZone: "Mars/Olympus_Mons"));
+
+        Assert.That(failure!.Message, Does.Contain("LeadTracker:Api:TimeZone"));
+    }
+
     private async Task<JsonNode> GetJsonAsync(string path)
     {
         using var response = await _api.Http.GetAsync(path);
