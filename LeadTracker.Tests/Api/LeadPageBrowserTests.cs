@@ -45,6 +45,13 @@ public sealed class LeadPageBrowserTests
 
         await using var browser = await LaunchAsync();
         var page = await (await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 800 } })).NewPageAsync();
+        var consoleErrors = new List<string>();
+        page.Console += (_, message) =>
+        {
+            // The wrong token's 401 is expected; anything else (a script error, a CSP violation) is not.
+            if (message.Type == "error" && !message.Text.Contains("401", StringComparison.Ordinal)) consoleErrors.Add(message.Text);
+        };
+        page.PageError += (_, error) => consoleErrors.Add(error);
         await page.GotoAsync(new Uri(system.Worker.Health, "/").ToString());
 
         // A wrong token is refused on the page, the right one opens the lists.
@@ -102,6 +109,7 @@ public sealed class LeadPageBrowserTests
         await page.Locator($"#leads tbody tr[data-id='{maria.Id}']").ClickAsync();
         await Expect(page.Locator("#timeline li")).ToHaveCountAsync(timeline.Count);
         await ScreenshotAsync(page, "page-desktop.png");
+        Assert.That(consoleErrors, Is.Empty, "the browser's console");
     }
 
     [Test]
