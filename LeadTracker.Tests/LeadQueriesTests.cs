@@ -34,15 +34,60 @@ public sealed class LeadQueriesTests
     [TestCase(LeadQueries.StaleSql, "ix_contacts_contact")]
     [TestCase(LeadQueries.FollowUpSql, "ix_contacts_follow_up")]
     [TestCase(LeadQueries.RecentSql, "ix_contacts_activity")]
+    [TestCase(LeadQueries.CountsSql, "ix_contacts_contact")]
+    [TestCase(LeadQueries.CountsSql, "ix_contacts_follow_up")]
+    [TestCase(LeadQueries.CountsSql, "ix_contacts_activity")]
+    [TestCase(LeadQueries.LeadSql, "INTEGER PRIMARY KEY")]
     public async Task Each_question_is_one_indexed_query(string sql, string index)
     {
-        using var db = await SeededAsync();
-        using var connection = db.Connections.Open();
-        var plan = string.Join("\n", connection.Query<PlanStep>("EXPLAIN QUERY PLAN " + sql,
-                new { workspace = (string?)null, cutoff = 0L, limit = 10 }).Select(step => step.Detail));
+        var plan = await PlanAsync(sql);
 
         Assert.That(plan, Does.Contain(index));
         Assert.That(plan, Does.Not.Match(@"SCAN c\b"), plan);
+    }
+
+    [TestCase(LeadQueries.SearchByNameSql)]
+    [TestCase(LeadQueries.SearchByPhoneSql)]
+    public async Task Search_goes_through_the_trigram_index_not_the_contacts(string sql)
+    {
+        var plan = await PlanAsync(sql);
+
+        // FTS5 names the constraint it uses after the index number (M = MATCH); an empty one would read every row.
+        Assert.That(plan, Does.Match(@"SCAN s VIRTUAL TABLE INDEX \d+:[A-Za-z]"), plan);
+        Assert.That(plan, Does.Contain("SEARCH c USING INTEGER PRIMARY KEY"), plan);
+        Assert.That(plan, Does.Not.Match(@"SCAN c\b"), plan);
+    }
+
+    [Test]
+    public async Task A_timeline_is_a_backward_range_of_one_leads_messages()
+    {
+        var plan = await PlanAsync(LeadQueries.TimelineSql);
+
+        Assert.That(plan, Does.Contain("SEARCH messages USING INDEX ix_messages_contact (contact_id=?"), plan);
+        Assert.That(plan, Does.Not.Contain("TEMP B-TREE"), plan);
+    }
+
+    [Test]
+    public async Task Paging_by_cursor_continues_after_the_last_row_without_repeats()
+    {
+        using var db = await SeededAsync();
+        var queries = new LeadQueries(db.Connections);
+
+        var first = queries.NotContactedSince(7, Now, null, 2);
+        var rest = queries.NotContactedSince(7, Now, null, 50, LeadView.Stale.CursorAfter(first[^1]));
+
+        Assert.That(first.Concat(rest).Select(l => l.ProfileName), Is.EqualTo(new[] { "Bo", "Cy", "Al" }));
+    }
+
+    private static async Task<string> PlanAsync(string sql)
+    {
+        using var db = await SeededAsync();
+        using var connection = db.Connections.Open();
+        return string.Join("\n", connection.Query<PlanStep>("EXPLAIN QUERY PLAN " + sql, new
+        {
+            workspace = (string?)null, cutoff = 0L, limit = 10, afterKey = 5L, afterId = 5L, id = 1L, contactId = 1L,
+            phrase = "\"555\"", pattern = "%555%",
+        }).Select(step => step.Detail));
     }
 
     [Test]

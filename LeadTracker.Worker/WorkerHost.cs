@@ -1,4 +1,5 @@
 using LeadTracker.Contracts;
+using LeadTracker.Worker.Api;
 using LeadTracker.Worker.Consumers;
 using LeadTracker.Worker.Reconcile;
 using LeadTracker.Worker.Storage;
@@ -31,7 +32,7 @@ internal static partial class WorkerHost
             .ValidateDataAnnotations().ValidateOnStart();
 
         var worker = builder.Configuration.GetSection(WorkerOptions.Section).Get<WorkerOptions>() ?? new WorkerOptions();
-        builder.WebHost.UseUrls(worker.HealthUrls);
+        builder.WebHost.UseUrls(worker.ListenUrls);
         services.Configure<HostOptions>(o => o.ShutdownTimeout = worker.ShutdownTimeout);
 
         var connectionString = builder.Configuration.LeadsConnectionString();
@@ -43,6 +44,7 @@ internal static partial class WorkerHost
         services.AddSingleton<LeadEventApplier>();
         services.AddKapsoCatchUp();
 
+        services.AddLeadApi(builder.Configuration);
         services.AddHealthChecks().AddCheck<LeadDatabaseHealthCheck>("sqlite", tags: ["ready"]);
         services.AddMassTransit(bus =>
         {
@@ -70,6 +72,7 @@ internal static partial class WorkerHost
         var app = builder.Build();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WorkerHealthResponse.WriteAsync });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = WorkerHealthResponse.WriteAsync });
+        app.MapLeadApi();
         return app;
     }
 

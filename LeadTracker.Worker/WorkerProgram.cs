@@ -4,6 +4,7 @@ using LeadTracker.Worker.Errors;
 using LeadTracker.Worker.Leads;
 using LeadTracker.Worker.Reconcile;
 using LeadTracker.Worker.Storage;
+using LeadTracker.Worker.Workspaces;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LeadTracker.Worker;
@@ -43,6 +44,7 @@ internal static class WorkerProgram
             LeadsCommand.Create(Connections),
             ErrorsCommand.Create(Broker),
             ReconcileCommand.Create(configuration),
+            WorkspacesCommand.Create(Connections),
         };
         root.SetAction((_, _) => WorkerHost.RunAsync(args));
 

@@ -34,6 +34,14 @@ else
   dev_secret=false
 fi
 
+# The read API and page need a bearer token: a development one, made once and kept in .run/ (not committed).
+if [[ -z "${LeadTracker__Api__Tokens:-}" ]]; then
+  mkdir -p .run
+  [[ -s .run/dev-api-token ]] || head -c 24 /dev/urandom | base64 | tr '+/' '-_' >.run/dev-api-token
+  LeadTracker__Api__Tokens="$(cat .run/dev-api-token)"
+  export LeadTracker__Api__Tokens
+fi
+
 log() { echo "[run] $*"; }
 
 mkdir -p .run
@@ -122,6 +130,8 @@ cat <<EOF
 [run]   dotnet ${worker_dll} leads recent --limit 10
 [run]   dotnet ${worker_dll} leads follow-up
 [run]   dotnet ${worker_dll} leads stale --days 7
+[run] Leads in a browser: ${worker_url}/   token: ${LeadTracker__Api__Tokens%%,*}
+[run]   curl -H "Authorization: Bearer ${LeadTracker__Api__Tokens%%,*}" ${worker_url}/api/leads/follow-up
 EOF
 if $dev_secret; then
   echo '[run] !!! WARNING: the webhook secret is the DEV DEFAULT "dev-secret-change-me".'

@@ -19,6 +19,13 @@ if ! command -v systemd-analyze >/dev/null; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq systemd >/dev/null
 fi
+# LeadPageBrowserTests drive Debian's Chromium through Playwright (Playwright's own browser download is not used).
+if [[ ! -x /usr/bin/chromium ]]; then
+  [[ $EUID -eq 0 ]] || { log "chromium is missing: sudo apt-get install -y chromium" >&2; exit 1; }
+  log "installing the Debian package chromium (for the page's browser tests)"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
 if [[ ! -e /usr/bin/dotnet && $EUID -eq 0 ]]; then
   log "linking /usr/bin/dotnet to $(command -v dotnet) (the systemd units run /usr/bin/dotnet)"
   ln -s "$(command -v dotnet)" /usr/bin/dotnet

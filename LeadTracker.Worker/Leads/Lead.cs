@@ -1,16 +1,35 @@
+using System.Globalization;
+
 namespace LeadTracker.Worker.Leads;
 
-/// <summary>One row of a lead query: who, and when we last heard from and wrote to them (Unix ms, UTC).</summary>
+/// <summary>
+/// One row of a lead query: who, and when we last heard from and wrote to them (Unix ms, UTC), each time also as
+/// ISO-8601 UTC for readers that do not want to convert. The CLI's <c>--json</c> and the read API print this same
+/// object.
+/// </summary>
 internal sealed record Lead
 {
     public long Id { get; init; }
     public required string Workspace { get; init; }
+    /// <summary>The workspace's name, set with <c>workspaces rename</c>; null until someone names it.</summary>
+    public string? WorkspaceName { get; init; }
     public string? ProfileName { get; init; }
     public string? PhoneE164 { get; init; }
     public string? Bsuid { get; init; }
     public string? Username { get; init; }
     public string? MarketingStatus { get; init; }
     public long? LastActivityAt { get; init; }
+    public string? LastActivityAtIso => UtcTime.Iso(LastActivityAt);
     public long? LastContactAt { get; init; }
+    public string? LastContactAtIso => UtcTime.Iso(LastContactAt);
     public long? LastInboundAt { get; init; }
+    public string? LastInboundAtIso => UtcTime.Iso(LastInboundAt);
+}
+
+/// <summary>Unix milliseconds as ISO-8601 UTC (<c>2026-01-15T10:05:00.000Z</c>).</summary>
+internal static class UtcTime
+{
+    public static string? Iso(long? unixMs) => unixMs is { } ms
+        ? DateTimeOffset.FromUnixTimeMilliseconds(ms).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture)
+        : null;
 }

@@ -6,13 +6,15 @@ namespace LeadTracker.Worker.Leads;
 /// <summary>
 /// The three questions a business asks, each one indexed query (tests check the plans). Workspaces are an
 /// <c>IN</c> list so each one is a range scan of its own index: ix_contacts_contact, ix_contacts_follow_up,
-/// ix_contacts_activity.
+/// ix_contacts_activity. Search goes through the trigram index lead_search, a timeline through
+/// ix_messages_contact. Every list takes an optional cursor (<see cref="LeadCursor"/>): rows strictly after it
+/// in the list's own order, so paging never repeats or skips a lead.
 /// </summary>
 internal sealed class LeadQueries(SqliteConnectionFactory connections)
 {
     private const string Columns = """
-        SELECT c.id, w.phone_number_id AS workspace, c.profile_name, c.phone_e164, c.bsuid, c.username,
-               c.marketing_status, c.last_activity_at, c.last_contact_at, c.last_inbound_at
+        SELECT c.id, w.phone_number_id AS workspace, w.display_name AS workspace_name, c.profile_name, c.phone_e164,
+               c.bsuid, c.username, c.marketing_status, c.last_activity_at, c.last_contact_at, c.last_inbound_at
         FROM contacts c JOIN workspaces w ON w.id = c.workspace_id
         """;
 
@@ -20,47 +22,159 @@ internal sealed class LeadQueries(SqliteConnectionFactory connections)
         c.workspace_id IN (SELECT id FROM workspaces WHERE @workspace IS NULL OR phone_number_id = @workspace)
         """;
 
+    private const string StaleWhere = $"""
+        {InWorkspaces}
+          AND (c.last_contact_at IS NULL OR c.last_contact_at < @cutoff)
+        """;
+
+    private const string FollowUpWhere = $"""
+        {InWorkspaces}
+          AND c.last_inbound_at > COALESCE(c.last_contact_at, 0)
+        """;
+
+    private const string RecentWhere = $"""
+        {InWorkspaces}
+          AND c.last_activity_at IS NOT NULL
+        """;
+
+    // Never contacted sorts first (NULL), as key 0: real times are after 1970.
     public const string StaleSql = $"""
         {Columns}
-        WHERE {InWorkspaces}
-          AND (c.last_contact_at IS NULL OR c.last_contact_at < @cutoff)
+        WHERE {StaleWhere}
+          AND (@afterId IS NULL OR COALESCE(c.last_contact_at, 0) > @afterKey
+               OR (COALESCE(c.last_contact_at, 0) = @afterKey AND c.id > @afterId))
         ORDER BY c.last_contact_at, c.id
         LIMIT @limit
         """;
 
     public const string FollowUpSql = $"""
         {Columns}
-        WHERE {InWorkspaces}
-          AND c.last_inbound_at > COALESCE(c.last_contact_at, 0)
+        WHERE {FollowUpWhere}
+          AND (@afterId IS NULL OR c.last_inbound_at < @afterKey
+               OR (c.last_inbound_at = @afterKey AND c.id > @afterId))
         ORDER BY c.last_inbound_at DESC, c.id
         LIMIT @limit
         """;
 
     public const string RecentSql = $"""
         {Columns}
-        WHERE {InWorkspaces}
-          AND c.last_activity_at IS NOT NULL
+        WHERE {RecentWhere}
+          AND (@afterId IS NULL OR c.last_activity_at < @afterKey
+               OR (c.last_activity_at = @afterKey AND c.id > @afterId))
         ORDER BY c.last_activity_at DESC, c.id
+        LIMIT @limit
+        """;
+
+    public const string CountsSql = $"""
+        SELECT (SELECT COUNT(*) FROM contacts c WHERE {StaleWhere}) AS stale,
+               (SELECT COUNT(*) FROM contacts c WHERE {FollowUpWhere}) AS followup,
+               (SELECT COUNT(*) FROM contacts c WHERE {RecentWhere}) AS recent
+        """;
+
+    // The searched column is fixed per statement: FTS5 plans one LIKE constraint on one column through its index.
+    private const string SearchFrom = $"""
+        {Columns}
+        JOIN lead_search s ON s.rowid = c.id
+        """;
+
+    private const string SearchRest = $"""
+          AND {InWorkspaces}
+          AND (@afterId IS NULL OR COALESCE(c.last_activity_at, 0) < @afterKey
+               OR (COALESCE(c.last_activity_at, 0) = @afterKey AND c.id > @afterId))
+        ORDER BY COALESCE(c.last_activity_at, 0) DESC, c.id
+        LIMIT @limit
+        """;
+
+    // A quoted FTS5 phrase is a substring match under the trigram tokenizer (case and accents folded).
+    public const string SearchByNameSql = $"""
+        {SearchFrom}
+        WHERE s.names MATCH @phrase
+        {SearchRest}
+        """;
+
+    public const string SearchByPhoneSql = $"""
+        {SearchFrom}
+        WHERE s.phone MATCH @phrase
+        {SearchRest}
+        """;
+
+    // Trigrams need three characters: "Bo" or "Li" is matched with LIKE over the search table (ASCII case folding).
+    public const string SearchByShortNameSql = $"""
+        {SearchFrom}
+        WHERE s.names LIKE @pattern
+        {SearchRest}
+        """;
+
+    public const string LeadSql = $"""
+        {Columns}
+        WHERE c.id = @id
+        """;
+
+    public const string TimelineSql = """
+        SELECT id, wamid, direction, occurred_at, type, SUBSTR(body, 1, 160) AS body_preview, status, error
+        FROM messages
+        WHERE contact_id = @contactId
+          AND (@afterId IS NULL OR occurred_at < @afterKey OR (occurred_at = @afterKey AND id < @afterId))
+        ORDER BY occurred_at DESC, id DESC
         LIMIT @limit
         """;
 
     static LeadQueries() => DefaultTypeMap.MatchNamesWithUnderscores = true;
 
     /// <summary>Leads we have not written to in <paramref name="days"/> days (or ever), longest silence first.</summary>
-    public IReadOnlyList<Lead> NotContactedSince(int days, DateTimeOffset now, string? workspace, int limit) =>
-        Query(StaleSql, new { cutoff = now.AddDays(-days).ToUnixTimeMilliseconds(), workspace, limit });
+    public IReadOnlyList<Lead> NotContactedSince(int days, DateTimeOffset now, string? workspace, int limit, LeadCursor? after = null) =>
+        Query<Lead>(StaleSql, new { cutoff = Cutoff(days, now), workspace, limit, afterKey = after?.Key, afterId = after?.Id });
 
     /// <summary>Leads who wrote after our last outreach, most recent first.</summary>
-    public IReadOnlyList<Lead> NeedingFollowUp(string? workspace, int limit) =>
-        Query(FollowUpSql, new { workspace, limit });
+    public IReadOnlyList<Lead> NeedingFollowUp(string? workspace, int limit, LeadCursor? after = null) =>
+        Query<Lead>(FollowUpSql, new { workspace, limit, afterKey = after?.Key, afterId = after?.Id });
 
     /// <summary>Leads by latest interaction in either direction.</summary>
-    public IReadOnlyList<Lead> RecentlyActive(string? workspace, int limit) =>
-        Query(RecentSql, new { workspace, limit });
+    public IReadOnlyList<Lead> RecentlyActive(string? workspace, int limit, LeadCursor? after = null) =>
+        Query<Lead>(RecentSql, new { workspace, limit, afterKey = after?.Key, afterId = after?.Id });
 
-    private List<Lead> Query(string sql, object parameters)
+    /// <summary>How many leads each question has, with the same filters as the lists.</summary>
+    public LeadCounts Count(int days, DateTimeOffset now, string? workspace)
     {
         using var db = connections.Open();
-        return db.Query<Lead>(sql, parameters).AsList();
+        return db.QuerySingle<LeadCounts>(CountsSql, new { cutoff = Cutoff(days, now), workspace });
+    }
+
+    /// <summary>
+    /// Leads whose name or username contains <paramref name="text"/> (any case), or, when the text looks like a
+    /// phone number in any format, whose number contains its digits. Most recently active first.
+    /// </summary>
+    public IReadOnlyList<Lead> Search(string text, string? workspace, int limit, LeadCursor? after = null)
+    {
+        var digits = LeadSearchText.PhoneDigits(text);
+        var term = digits ?? text.Trim();
+        var sql = digits is not null ? SearchByPhoneSql : term.Length >= 3 ? SearchByNameSql : SearchByShortNameSql;
+        return Query<Lead>(sql, new
+        {
+            phrase = "\"" + term.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"",
+            pattern = "%" + term + "%",
+            workspace,
+            limit,
+            afterKey = after?.Key,
+            afterId = after?.Id,
+        });
+    }
+
+    public Lead? Find(long id)
+    {
+        using var db = connections.Open();
+        return db.QuerySingleOrDefault<Lead>(LeadSql, new { id });
+    }
+
+    /// <summary>A lead's messages, newest first; the cursor is the last message's (time, id).</summary>
+    public IReadOnlyList<TimelineMessage> Timeline(long contactId, int limit, LeadCursor? after = null) =>
+        Query<TimelineMessage>(TimelineSql, new { contactId, limit, afterKey = after?.Key, afterId = after?.Id });
+
+    private static long Cutoff(int days, DateTimeOffset now) => now.AddDays(-days).ToUnixTimeMilliseconds();
+
+    private List<T> Query<T>(string sql, object parameters)
+    {
+        using var db = connections.Open();
+        return db.Query<T>(sql, parameters).AsList();
     }
 }

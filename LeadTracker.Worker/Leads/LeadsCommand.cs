@@ -9,7 +9,7 @@ namespace LeadTracker.Worker.Leads;
 internal static class LeadsCommand
 {
     // Output for scripts and terminals, never embedded in HTML: keep '+' and accents readable.
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
@@ -23,19 +23,28 @@ internal static class LeadsCommand
         var days = new Option<int>("--days") { Description = "Not contacted in this many days", DefaultValueFactory = _ => 7 };
 
         var stale = new Command("stale", "Leads we have not contacted in N days (or never)") { days, workspace, limit, json };
-        stale.SetAction(parse => Print(parse, json,
-            new LeadQueries(connections()).NotContactedSince(parse.GetValue(days), DateTimeOffset.UtcNow,
-                parse.GetValue(workspace), parse.GetValue(limit))));
+        stale.SetAction(parse => Run(parse, connections, json, queries =>
+            queries.NotContactedSince(parse.GetValue(days), DateTimeOffset.UtcNow, parse.GetValue(workspace), parse.GetValue(limit))));
 
         var followUp = new Command("follow-up", "Leads who wrote after our last outreach") { workspace, limit, json };
-        followUp.SetAction(parse => Print(parse, json,
-            new LeadQueries(connections()).NeedingFollowUp(parse.GetValue(workspace), parse.GetValue(limit))));
+        followUp.SetAction(parse => Run(parse, connections, json, queries =>
+            queries.NeedingFollowUp(parse.GetValue(workspace), parse.GetValue(limit))));
 
         var recent = new Command("recent", "Leads by latest activity, either direction") { workspace, limit, json };
-        recent.SetAction(parse => Print(parse, json,
-            new LeadQueries(connections()).RecentlyActive(parse.GetValue(workspace), parse.GetValue(limit))));
+        recent.SetAction(parse => Run(parse, connections, json, queries =>
+            queries.RecentlyActive(parse.GetValue(workspace), parse.GetValue(limit))));
 
-        return new Command("leads", "Answer the lead questions from the database") { stale, followUp, recent };
+        return new Command("leads", "Answer the lead questions from the database (read-only; never creates it)") { stale, followUp, recent };
+    }
+
+    /// <summary>Runs a query on a read-only connection to the existing database; a missing one is one line, exit 1.</summary>
+    private static int Run(ParseResult parse, Func<SqliteConnectionFactory> connections, Option<bool> json,
+        Func<LeadQueries, IReadOnlyList<Lead>> query)
+    {
+        var readOnly = LeadDatabase.ReadOnly(connections().ConnectionString);
+        return LeadDatabase.Check(readOnly, parse.InvocationConfiguration.Error)
+            ? Print(parse, json, query(new LeadQueries(readOnly)))
+            : 1;
     }
 
     private static int Print(ParseResult parse, Option<bool> json, IReadOnlyList<Lead> leads)
@@ -52,7 +61,7 @@ internal static class LeadsCommand
         {
             output.WriteLine($"{Cut(lead.ProfileName ?? lead.Username ?? "-", 24),-24} {lead.PhoneE164 ?? lead.Bsuid ?? "-",-16} " +
                 $"{Time(lead.LastActivityAt),-17} {Time(lead.LastContactAt),-17} {Time(lead.LastInboundAt),-17} " +
-                $"{lead.MarketingStatus ?? "-",-9} {lead.Workspace}");
+                $"{lead.MarketingStatus ?? "-",-9} {(lead.WorkspaceName is { } name ? $"{name} ({lead.Workspace})" : lead.Workspace)}");
         }
 
         output.WriteLine($"{leads.Count} lead(s)");

@@ -45,6 +45,8 @@ internal sealed class BenchRun(BenchOptions options, BrokerSettings broker, Rabb
         {
             await LeadTrackerAsync(ct);
         }
+
+        await Reads.ReadLatency.RunAsync(options, broker, management, report, _secret, ct);
     }
 
     private async Task BrokerAsync(CancellationToken ct)
