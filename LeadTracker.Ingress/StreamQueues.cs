@@ -76,11 +76,11 @@ internal sealed partial class StreamQueues(IBus bus, IOptions<RabbitMqOptions> o
         foreach (var stream in Streams)
         {
             await DeclareBoundQueueAsync(channel, stream, StreamQueueTopology.StreamQueueArguments(type, stream), cancellationToken);
-            // A quorum stream queue dead-letters into its _error exchange: that target must exist before the first event.
-            if (type == StreamQueueType.Quorum)
-            {
-                await DeclareBoundQueueAsync(channel, stream + QueueNames.ErrorSuffix, StreamQueueTopology.SideQueueArguments(type), cancellationToken);
-            }
+            // The worker's MassTransit declares these on first use; declared here too, because a quorum stream queue
+            // dead-letters into its _error exchange, which must exist before the first event, and so that all six
+            // queues come back with the right type after an operator deleted them (README.md, "Moving to quorum queues").
+            await DeclareBoundQueueAsync(channel, stream + QueueNames.ErrorSuffix, StreamQueueTopology.SideQueueArguments(type), cancellationToken);
+            await DeclareBoundQueueAsync(channel, stream + QueueNames.SkippedSuffix, StreamQueueTopology.SideQueueArguments(type), cancellationToken);
         }
 
         Log.Declared(logger, type, _connection.Endpoint.ToString());
