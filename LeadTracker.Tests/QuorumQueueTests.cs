@@ -53,7 +53,7 @@ public sealed class QuorumQueueTests
             Assert.That(queues[MessageErrors].Arguments, Does.Not.ContainKey("x-delivery-limit"), "no limit on the error queue itself");
             Assert.That(queues[MessageErrors].Arguments, Does.Not.ContainKey("x-dead-letter-exchange"));
             Assert.That(errors, Has.Count.EqualTo(1), "the poison event, at its first delivery");
-            Assert.That(Header(errors[0], "MT-Fault-Message"), Does.Contain("message"), "its reason");
+            Assert.That(Header(errors[0], "MT-Fault-Message"), Is.Not.Null.And.Not.Empty, "its reason");
         });
     }
 

@@ -55,7 +55,7 @@ internal static class RabbitCluster
         throw new InvalidOperationException("unreachable");
     }
 
-    /// <summary>The node (1-3) that leads a quorum queue, from the management API; waits while an election runs.</summary>
+    /// <summary>The node (1-3) that leads a quorum queue (or holds a classic one), from the management API; waits while an election runs.</summary>
     public static async Task<int> LeaderAsync(string virtualHost, string queue, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
@@ -66,7 +66,8 @@ internal static class RabbitCluster
             if (response.IsSuccessStatusCode)
             {
                 using var json = JsonDocument.Parse(await response.Content.ReadAsStreamAsync());
-                if (json.RootElement.TryGetProperty("leader", out var leader) &&
+                // A classic queue has no leader: the node holding it plays that part.
+                if ((json.RootElement.TryGetProperty("leader", out var leader) || json.RootElement.TryGetProperty("node", out leader)) &&
                     Nodes.FirstOrDefault(n => NodeName(n) == leader.GetString()) is var node and > 0)
                 {
                     return node;
