@@ -31,7 +31,8 @@ internal sealed partial class StreamQueues(IBus bus, IOptions<RabbitMqOptions> o
 
     public async Task EnsureDeclaredAsync(CancellationToken cancellationToken)
     {
-        if (IsFresh) return;
+        // Declarations are RabbitMQ's; another transport (the tests' in-memory one) has nothing to declare.
+        if (IsFresh || !bus.Address.Scheme.StartsWith("rabbitmq", StringComparison.Ordinal)) return;
         await _gate.WaitAsync(cancellationToken);
         try
         {
