@@ -12,7 +12,8 @@
 #   scripts/rabbitmq-cluster.sh ctl N ARGS...     rabbitmqctl against node N, e.g. `ctl 1 list_queues name type leader`
 #
 # Node N (1-3): name leadtracker-N@localhost, AMQP 568(N+1), management 1568(N+1), Prometheus 1578(N+1),
-# Erlang distribution 2568(N+1); all on 127.0.0.1 only, user guest/guest. Apps use it with
+# Erlang distribution 2568(N+1); all on 127.0.0.1 only, user guest/guest; the Erlang VM's pid in
+# .run/rabbitmq-cluster/nodeN/pid while it runs. Apps use it with
 #   LeadTracker__RabbitMq__Hosts=localhost:5682,localhost:5683,localhost:5684  LeadTracker__RabbitMq__QueueType=quorum
 # Root installs rabbitmq-server when missing; anyone else needs it installed. Nodes run as the calling user.
 set -euo pipefail
@@ -181,8 +182,8 @@ cmd_stop() {
 cmd_status() {
   local n state
   for n in "${nodes[@]}"; do
-    if running "$n"; then state=running; else state=stopped; fi
-    echo "$(node_name "$n") $state pid=$(pid_of "$n") amqp=$(amqp_port "$n") management=$(management_port "$n") prometheus=$(prometheus_port "$n") dist=$(dist_port "$n")"
+    if running "$n"; then state="running pid=$(pid_of "$n")"; else state=stopped; fi
+    echo "$(node_name "$n") $state amqp=$(amqp_port "$n") management=$(management_port "$n") prometheus=$(prometheus_port "$n") dist=$(dist_port "$n")"
   done
   for n in "${nodes[@]}"; do
     if running "$n"; then
