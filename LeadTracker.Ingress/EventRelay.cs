@@ -18,21 +18,17 @@ internal enum RelayOutcome
 }
 
 /// <summary>
-/// Sends a webhook's events to their queues, all at once, and waits for RabbitMQ's publisher confirms. Sending
-/// to the queue (not publishing to a type exchange) declares and binds the durable queue from this side too, so
-/// events are kept even before any worker has ever started.
+/// Sends a webhook's events to their queues, all at once, and waits for RabbitMQ's publisher confirms. The queues
+/// are declared from this side too (<see cref="StreamQueues"/>), so events are kept even before any worker has ever started.
 /// </summary>
 internal sealed partial class EventRelay(
-    IBus bus,
+    StreamQueues queues,
     EventSpool spool,
     BrokerCircuit circuit,
     IOptions<IngressOptions> ingress,
     IOptions<SpoolOptions> spoolOptions,
     ILogger<EventRelay> logger)
 {
-    private static readonly Uri MessageQueue = new($"queue:{QueueNames.MessageEvents}");
-    private static readonly Uri ContactQueue = new($"queue:{QueueNames.ContactEvents}");
-
     public async Task<RelayOutcome> RelayAsync(IReadOnlyList<RelayedEvent> events, CancellationToken requestAborted)
     {
         if (!circuit.IsOpen)
@@ -61,8 +57,8 @@ internal sealed partial class EventRelay(
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
-        var messages = await bus.GetSendEndpoint(MessageQueue);
-        var contacts = await bus.GetSendEndpoint(ContactQueue);
+        var messages = await queues.SendEndpointAsync(QueueNames.MessageEvents, deadline.Token);
+        var contacts = await queues.SendEndpointAsync(QueueNames.ContactEvents, deadline.Token);
 
         // Concurrent sends: each confirm is awaited together, not one round trip after another.
         var sends = new List<Task>();

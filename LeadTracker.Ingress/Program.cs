@@ -28,6 +28,7 @@ services.AddSingleton<IngressMetrics>();
 services.AddSingleton<EventSpool>();
 services.AddSingleton<BrokerCircuit>();
 services.AddSingleton<EventRelay>();
+services.AddStreamQueues();
 services.AddHostedService<SpoolForwarder>();
 services.AddProblemDetails();
 services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase);
@@ -36,13 +37,9 @@ services.AddHealthChecks().AddCheck<IngressReadiness>("ingress", tags: ["ingress
 services.AddMassTransit(bus => bus.UsingRabbitMq((context, cfg) =>
 {
     var rabbit = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
-    cfg.Host(rabbit.Host, (ushort)rabbit.Port, rabbit.VirtualHost, host =>
-    {
-        host.Username(rabbit.Username);
-        host.Password(rabbit.Password);
-        // The default, said out loud: a send completes only when RabbitMQ has confirmed it.
-        host.PublisherConfirmation = true;
-    });
+    // The default, said out loud: a send completes only when RabbitMQ has confirmed it.
+    cfg.LeadTrackerHost(rabbit, host => host.PublisherConfirmation = true);
+    cfg.UseMandatorySends();
 }));
 services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = false);
 

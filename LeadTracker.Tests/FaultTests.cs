@@ -308,7 +308,7 @@ public sealed class FaultTests
     }
 
     /// <summary>Waits until every accepted event is stored (or the time is up), then counts and prints.</summary>
-    private static async Task<FaultTally> DrainAsync(string fault, LeadTrackerSystem system, params WebhookDelivery[] deliveries)
+    internal static async Task<FaultTally> DrainAsync(string fault, LeadTrackerSystem system, params WebhookDelivery[] deliveries)
     {
         var all = deliveries.Length == 1 ? deliveries[0] : WebhookDelivery.Combine(deliveries);
         var deadline = DateTime.UtcNow + Drained;
@@ -338,7 +338,7 @@ public sealed class FaultTests
     }
 
     /// <summary>Events the worker found already applied: RabbitMQ redelivered them, idempotency absorbed them.</summary>
-    private static int Redelivered(ServiceProcess worker) =>
+    internal static int Redelivered(ServiceProcess worker) =>
         worker.Output.Count(l => l.Contains("[Kapso Sync]", StringComparison.Ordinal) && l.Contains(" Unchanged ", StringComparison.Ordinal));
 
     /// <summary>Polls until <paramref name="condition"/> holds or the drain time is up; the asserts say what did not happen.</summary>
@@ -348,7 +348,7 @@ public sealed class FaultTests
         while (!await condition() && DateTime.UtcNow < deadline) await Task.Delay(250);
     }
 
-    private static void AssertNothingLostOrDoubled(FaultTally tally)
+    internal static void AssertNothingLostOrDoubled(FaultTally tally)
     {
         Assert.That(tally.Lost, Is.Zero, $"{tally.Line}: accepted but not stored");
         Assert.That(tally.Doubled, Is.Zero, $"{tally.Line}: rows={tally.Rows} distinct={tally.DistinctWamids} contacts={tally.Contacts} phones={tally.DistinctPhones}");
@@ -393,7 +393,7 @@ public sealed class FaultTests
 
     /// <summary>start_app is a no-op on a running node; then wait for the node and for the management API the
     /// next test's <see cref="TestBroker"/> needs.</summary>
-    private static async Task StartBrokerAsync()
+    internal static async Task StartBrokerAsync()
     {
         // start_app right after stop_app can fail once in RabbitMQ 3.10's prelaunch (mnesia still shutting down):
         // retry a few times rather than leave the shared broker stopped for every later test.
@@ -422,7 +422,7 @@ public sealed class FaultTests
     }
 
     /// <summary>The local node's rabbitmqctl (root or the rabbitmq user: scripts/test.sh runs the tests so).</summary>
-    private static async Task<bool> RabbitAsync(string command, bool mustSucceed = true)
+    internal static async Task<bool> RabbitAsync(string command, bool mustSucceed = true)
     {
         var start = new ProcessStartInfo("rabbitmqctl") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(command);

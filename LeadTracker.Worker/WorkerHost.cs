@@ -50,14 +50,11 @@ internal static partial class WorkerHost
         {
             bus.AddConsumer<MessageEventsConsumer, MessageEventsConsumerDefinition>();
             bus.AddConsumer<ContactEventsConsumer, ContactEventsConsumerDefinition>();
+            bus.AddStreamQueueTypes();
             bus.UsingRabbitMq((context, cfg) =>
             {
                 var rabbit = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
-                cfg.Host(rabbit.Host, (ushort)rabbit.Port, rabbit.VirtualHost, host =>
-                {
-                    host.Username(rabbit.Username);
-                    host.Password(rabbit.Password);
-                });
+                cfg.LeadTrackerHost(rabbit);
                 cfg.ConfigureEndpoints(context);
             });
         });

@@ -49,10 +49,11 @@ internal sealed class LeadTrackerSystem : IAsyncDisposable
     public HttpClient Http { get; }
 
     /// <param name="extra">More environment for both services, e.g. a short publish timeout.</param>
+    /// <param name="broker">A virtual host made elsewhere (on the test cluster); a new one on the local broker by default.</param>
     public static async Task<LeadTrackerSystem> StartAsync(string purpose, IReadOnlyDictionary<string, string>? extra = null,
-        bool startWorker = true)
+        bool startWorker = true, TestBroker? broker = null)
     {
-        var broker = await TestBroker.CreateAsync(purpose);
+        broker ??= await TestBroker.CreateAsync(purpose);
         var folder = Path.Combine(Path.GetTempPath(), "leadtracker-tests", $"{purpose}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(folder);
         var environment = new Dictionary<string, string>
@@ -83,6 +84,22 @@ internal sealed class LeadTrackerSystem : IAsyncDisposable
         Worker = Worker.Clone();
         Worker.Start();
         await Worker.WaitReadyAsync();
+    }
+
+    /// <summary>Stops the ingress (SIGTERM) and starts it on the same port and spool with some settings changed.</summary>
+    public async Task RedeployIngressAsync(IReadOnlyDictionary<string, string> changes) => Ingress = await RedeployAsync(Ingress, changes);
+
+    /// <summary>Stops the worker if it runs (SIGTERM) and starts it on the same database with some settings changed.</summary>
+    public async Task RedeployWorkerAsync(IReadOnlyDictionary<string, string> changes) => Worker = await RedeployAsync(Worker, changes);
+
+    private static async Task<ServiceProcess> RedeployAsync(ServiceProcess old, IReadOnlyDictionary<string, string> changes)
+    {
+        await old.TerminateAsync(TimeSpan.FromSeconds(30));
+        await old.DisposeAsync();
+        var next = old.Clone(changes);
+        next.Start();
+        await next.WaitReadyAsync();
+        return next;
     }
 
     public async Task StartWorkerAsync()

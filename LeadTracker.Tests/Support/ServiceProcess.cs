@@ -38,6 +38,10 @@ internal sealed class ServiceProcess : IAsyncDisposable
     /// <summary>The same service, not started: for a restart after a kill or a stop.</summary>
     public ServiceProcess Clone() => new(_name, _dll, _args, _environment, Health);
 
+    /// <summary>The same service with some settings changed, not started: a redeploy with a new configuration.</summary>
+    public ServiceProcess Clone(IReadOnlyDictionary<string, string> changes) =>
+        new(_name, _dll, _args, _environment.Concat(changes).GroupBy(e => e.Key).ToDictionary(g => g.Key, g => g.Last().Value), Health);
+
     public void Start()
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

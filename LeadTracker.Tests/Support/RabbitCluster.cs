@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text.Json;
+
+namespace LeadTracker.Tests.Support;
+
+/// <summary>
+/// The three-node cluster of <c>scripts/rabbitmq-cluster.sh</c> (AMQP 5682–5684, management 15682–15684), driven
+/// through that script as an operator would: start, stop a node, SIGKILL a node. Never the broker on 5672.
+/// </summary>
+internal static class RabbitCluster
+{
+    public static readonly int[] Nodes = [1, 2, 3];
+
+    /// <summary>What the apps are given: every node.</summary>
+    public const string Hosts = "localhost:5682,localhost:5683,localhost:5684";
+
+    public static string NodeName(int node) => $"leadtracker-{node}@localhost";
+
+    public static int ManagementPort(int node) => 15681 + node;
+
+    public static Task StartAsync() => ScriptAsync(TimeSpan.FromMinutes(4), "start");
+
+    public static Task StopAsync() => ScriptAsync(TimeSpan.FromMinutes(2), "stop");
+
+    public static Task KillNodeAsync(int node) => ScriptAsync(TimeSpan.FromSeconds(30), "kill-node", node.ToString());
+
+    public static Task StopNodeAsync(int node) => ScriptAsync(TimeSpan.FromMinutes(2), "stop-node", node.ToString());
+
+    /// <summary>A management API client on the first node that answers (nodes die in these tests).</summary>
+    public static async Task<HttpClient> ManagementAsync()
+    {
+        foreach (var node in Nodes)
+        {
+            var http = new HttpClient
+            {
+                BaseAddress = new Uri($"http://127.0.0.1:{ManagementPort(node)}/api/"),
+                Timeout = TimeSpan.FromSeconds(10),
+                DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String("guest:guest"u8)) },
+            };
+            try
+            {
+                using var overview = await http.GetAsync("overview");
+                if (overview.IsSuccessStatusCode) return http;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                // that node is down; try the next
+            }
+
+            http.Dispose();
+        }
+
+        Assert.Fail("no node of the cluster answers on its management port (15682-15684)");
+        throw new InvalidOperationException("unreachable");
+    }
+
+    /// <summary>The node (1-3) that leads a quorum queue (or holds a classic one), from the management API; waits while an election runs.</summary>
+    public static async Task<int> LeaderAsync(string virtualHost, string queue, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            using var http = await ManagementAsync();
+            using var response = await http.GetAsync($"queues/{Uri.EscapeDataString(virtualHost)}/{Uri.EscapeDataString(queue)}");
+            if (response.IsSuccessStatusCode)
+            {
+                using var json = JsonDocument.Parse(await response.Content.ReadAsStreamAsync());
+                // A classic queue has no leader: the node holding it plays that part.
+                if ((json.RootElement.TryGetProperty("leader", out var leader) || json.RootElement.TryGetProperty("node", out leader)) &&
+                    Nodes.FirstOrDefault(n => NodeName(n) == leader.GetString()) is var node and > 0)
+                {
+                    return node;
+                }
+            }
+
+            if (DateTime.UtcNow > deadline) Assert.Fail($"no leader for {queue} within {timeout}");
+            await Task.Delay(250);
+        }
+    }
+
+    private static async Task ScriptAsync(TimeSpan timeout, params string[] args)
+    {
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(RepoPaths.Root, "scripts", "rabbitmq-cluster.sh"));
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not run rabbitmq-cluster.sh");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"rabbitmq-cluster.sh {string.Join(' ', args)} did not finish within {timeout}: {await output}{await error}");
+        }
+
+        TestContext.Out.WriteLine($"[cluster] rabbitmq-cluster.sh {string.Join(' ', args)}: exit {process.ExitCode}");
+        Assert.That(process.ExitCode, Is.Zero, $"rabbitmq-cluster.sh {string.Join(' ', args)}:\n{await output}{await error}");
+    }
+}
