@@ -7,4 +7,5 @@ public static class QueueNames
     public const string ContactEvents = "lead-contact-events";
 
     public const string ErrorSuffix = "_error";
+    public const string SkippedSuffix = "_skipped";
 }
