@@ -18,12 +18,16 @@ internal static class StorageLimit
 {
     private static readonly int[] BatchSizes = [1, 10, 100, 500];
 
-    public static async Task RunAsync(IReadOnlyList<KapsoEvent> generated, string workDirectory, Report report, CancellationToken ct)
+    public static List<LeadEvent> Parse(IReadOnlyList<KapsoEvent> generated)
     {
         var receivedAt = DateTimeOffset.UtcNow;
-        var events = generated
+        return generated
             .SelectMany(e => KapsoEventParser.Parse(e.EventType, Encoding.UTF8.GetString(e.Json), receivedAt))
             .ToList();
+    }
+
+    public static async Task RunAsync(List<LeadEvent> events, string workDirectory, Report report, CancellationToken ct)
+    {
 
         // Warm-up (JIT, SQLite page cache code paths) on a throw-away file.
         await ApplyAsync(Path.Combine(workDirectory, "storage-warmup.db"), SqliteDurability.Full, events.Take(2_000).ToList(), 100, "storage warm-up", ct);
@@ -53,7 +57,27 @@ internal static class StorageLimit
                 null,
                 [],
                 $"best batch {best.Batch}; events/s by batch size: {all}"));
+            if (full) report.Figures["storage-full-500"] = results[^1].Events / results[^1].Elapsed.TotalSeconds;
         }
+    }
+
+    /// <summary>
+    /// The same events, batches of 500, synchronous=FULL, into a file that already holds <paramref name="prefilled"/>
+    /// messages (<see cref="PrefilledDatabase"/>): compared with 2a, how the rate holds up as the data grows.
+    /// </summary>
+    public static async Task RunPrefilledAsync(List<LeadEvent> events, string path, long prefilled, Report report, CancellationToken ct)
+    {
+        var held = PrefilledDatabase.MessageCount(path);
+        var elapsed = await ApplyAsync(path, SqliteDurability.Full, events, 500, $"storage, {prefilled:N0} messages in the file", ct);
+        report.Add(new ResultRow(
+            $"storage-prefilled-{prefilled}",
+            string.Create(CultureInfo.InvariantCulture, $"8. storage limit FULL with {prefilled:N0} messages already in the file"),
+            events.Count,
+            elapsed,
+            null,
+            [],
+            string.Create(CultureInfo.InvariantCulture,
+                $"batches of 500; the file held {held:N0} messages ({new FileInfo(path).Length / 1_000_000:N0} MB) at the start; compare with 2a's batch 500")));
     }
 
     private static async Task<TimeSpan> ApplyAsync(
