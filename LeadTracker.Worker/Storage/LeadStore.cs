@@ -47,7 +47,7 @@ internal sealed class LeadStore : IDisposable
 
     private EventOutcome[] Apply(IReadOnlyList<LeadEvent> events)
     {
-        _db ??= new LeadDb(_connections.Open());
+        _db ??= new LeadDb(_connections.OpenWriter());
         try
         {
             return Apply(_db, events);
