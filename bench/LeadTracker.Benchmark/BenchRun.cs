@@ -103,6 +103,7 @@ internal sealed class BenchRun(BenchOptions options, BrokerSettings broker, Rabb
         var counters = new LoadCounters();
         var probe = new StoreProbe(database);
         LoadRun run;
+        var cpu = CpuTime.Start([CpuTime.Self, .. CpuTime.Broker()]);
         await using (Progress.Start($"naive ({label})", () => (counters.Events, counters.Events)))
         {
             run = await LoadGenerator.ClosedLoopAsync(client, webhooks, options.Concurrency, counters, ct);
@@ -120,7 +121,7 @@ internal sealed class BenchRun(BenchOptions options, BrokerSettings broker, Rabb
             run.Elapsed,
             run.Latency,
             [new PeakMemory("bench process", Environment.WorkingSet)],
-            notes + Failures(run),
+            notes + "; " + cpu.PerEvent(run.Events) + Failures(run),
             complete));
 
         if (mode == NaiveMode.Tuned && options.Phases.Contains("latency"))
@@ -246,6 +247,7 @@ internal sealed class BenchRun(BenchOptions options, BrokerSettings broker, Rabb
             CultureInfo.InvariantCulture,
             $"[4] LeadTracker end to end: {webhooks.Count:N0} webhooks / {options.Events:N0} events, {options.Concurrency} senders over {options.Connections} connections"));
         var clock = Stopwatch.StartNew();
+        var cpu = CpuTime.Start([CpuTime.Self, ("ingress", ingress.Pid), ("worker", worker.Pid), .. CpuTime.Broker()]);
         LoadRun run;
         (StoreCounts Counts, bool Complete) outcome;
         await using (Progress.Start("leadtracker e2e", () => (counters.Events, stored.Messages - baseline.Messages)))
@@ -266,7 +268,8 @@ internal sealed class BenchRun(BenchOptions options, BrokerSettings broker, Rabb
             [new PeakMemory("ingress", ingress.PeakRssBytes()), new PeakMemory("worker", worker.PeakRssBytes())],
             string.Create(
                 CultureInfo.InvariantCulture,
-                $"{run.Requests:N0} requests ({run.Requests / run.Elapsed.TotalSeconds:N0}/s accepted); clock stops when the last row is in SQLite")
+                $"{run.Requests:N0} requests ({run.Requests / run.Elapsed.TotalSeconds:N0}/s accepted); clock stops when the last row is in SQLite; ")
+                + cpu.PerEvent(run.Events)
                 + Failures(run),
             outcome.Complete && run.Failures == 0));
         if (!outcome.Complete)
