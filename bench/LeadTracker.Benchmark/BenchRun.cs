@@ -80,7 +80,7 @@ internal sealed class BenchRun(BenchOptions options, BrokerSettings broker, Rabb
         foreach (var size in options.StorageSizes)
         {
             var path = PrefilledDatabase.Ensure(options.CacheDirectory, size);
-            await StorageLimit.RunPrefilledAsync(events, path, size, report, ct);
+            await StorageLimit.RunPrefilledAsync(events, path, size, options.WorkDirectory, report, ct);
         }
 
         Console.WriteLine($"[2] storage: new events on a lead with {options.LeadHistory:N0} messages vs one with 10");
