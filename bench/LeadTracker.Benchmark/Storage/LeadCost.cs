@@ -16,7 +16,7 @@ namespace LeadTracker.Benchmark.Storage;
 internal static class LeadCost
 {
     private const string Workspace = "110000000000777";
-    private const int EventsPerLead = 3_000;
+    private const int EventsPerLead = 9_000;
 
     public static async Task RunAsync(string workDirectory, long bigLead, Report report, CancellationToken ct)
     {
