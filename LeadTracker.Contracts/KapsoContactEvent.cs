@@ -4,7 +4,7 @@ namespace LeadTracker.Contracts;
 /// One Kapso contact event (<c>whatsapp.contact.*</c>, or a legacy <c>contact.updated</c>), relayed as signed.
 /// The same envelope as <see cref="KapsoMessageEvent"/>, on its own queue so operators see each stream.
 /// </summary>
-public sealed record KapsoContactEvent
+public sealed record KapsoContactEvent : IKapsoEvent
 {
     public required string EventType { get; init; }
 

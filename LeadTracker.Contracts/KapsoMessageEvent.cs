@@ -5,7 +5,7 @@ namespace LeadTracker.Contracts;
 /// Meta forward), relayed by the ingress exactly as Kapso signed it. The worker parses <see cref="PayloadJson"/>;
 /// the ingress never looks deeper than it must.
 /// </summary>
-public sealed record KapsoMessageEvent
+public sealed record KapsoMessageEvent : IKapsoEvent
 {
     /// <summary>The <c>X-Webhook-Event</c> header (or the batch body's <c>type</c>).</summary>
     public required string EventType { get; init; }

@@ -1,6 +1,5 @@
-using LeadTracker.Contracts;
+using LeadTracker.Ingress.Relay;
 using LeadTracker.Ingress.Spool;
-using MassTransit;
 using Microsoft.Extensions.Options;
 
 namespace LeadTracker.Ingress;
@@ -18,11 +17,12 @@ internal enum RelayOutcome
 }
 
 /// <summary>
-/// Sends a webhook's events to their queues, all at once, and waits for RabbitMQ's publisher confirms. The queues
-/// are declared from this side too (<see cref="StreamQueues"/>), so events are kept even before any worker has ever started.
+/// Hands a webhook's events to their streams' publishers, which coalesce concurrent webhooks into one broker
+/// message per stream, and waits for RabbitMQ's publisher confirms; when the broker does not confirm in time the
+/// events go to the spool instead.
 /// </summary>
 internal sealed partial class EventRelay(
-    StreamQueues queues,
+    StreamPublishers streams,
     EventSpool spool,
     BrokerCircuit circuit,
     IOptions<IngressOptions> ingress,
@@ -53,34 +53,10 @@ internal sealed partial class EventRelay(
     }
 
     /// <summary>Sends every event and completes when all are confirmed; throws on timeout or broker failure.</summary>
-    public async Task SendAsync(IEnumerable<RelayedEvent> events, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout);
-        var messages = await queues.SendEndpointAsync(QueueNames.MessageEvents, deadline.Token);
-        var contacts = await queues.SendEndpointAsync(QueueNames.ContactEvents, deadline.Token);
-
-        // Concurrent sends: each confirm is awaited together, not one round trip after another.
-        var sends = new List<Task>();
-        foreach (var e in events)
-        {
-            sends.Add(e.ToContract() switch
-            {
-                KapsoContactEvent contact => contacts.Send(contact, context => Stamp(context, e), deadline.Token),
-                KapsoMessageEvent message => messages.Send(message, context => Stamp(context, e), deadline.Token),
-                var other => throw new InvalidOperationException($"no queue for {other.GetType().Name}"),
-            });
-        }
-
-        await Task.WhenAll(sends).WaitAsync(deadline.Token);
-    }
-
-    /// <summary>What the event is, in headers: <c>errors list</c> reads them in <c>_error</c> without the body.</summary>
-    private static void Stamp(SendContext context, RelayedEvent e)
-    {
-        context.Headers.Set(EventHeaders.EventType, e.EventType);
-        context.Headers.Set(EventHeaders.IdempotencyKey, e.IdempotencyKey);
-    }
+    public Task SendAsync(IEnumerable<RelayedEvent> events, TimeSpan timeout, CancellationToken cancellationToken) =>
+        // Each stream's publisher is chosen once, here; the streams' confirms are awaited together.
+        Task.WhenAll(events.GroupBy(e => e.Stream)
+            .Select(stream => streams.For(stream.Key).PublishAsync(stream.ToArray(), timeout, cancellationToken)));
 
     private static partial class Log
     {

@@ -15,4 +15,20 @@ internal sealed class IngressOptions
     /// Kapso gives up on a request after 10 s.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:00:09")]
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>The most events one broker message carries; concurrent webhooks share a message up to this.</summary>
+    [Range(1, 10_000)]
+    public int MaxEventsPerMessage { get; set; } = 200;
+
+    /// <summary>The most payload bytes one coalesced broker message carries (a single webhook may exceed it alone).</summary>
+    [Range(1024, 64 * 1024 * 1024)]
+    public int MaxMessageBytes { get; set; } = 512 * 1024;
+
+    /// <summary>Broker messages per stream waiting for their confirm at once; webhooks arriving meanwhile are coalesced.</summary>
+    [Range(1, 256)]
+    public int PublishesInFlight { get; set; } = 4;
+
+    /// <summary>Extra time a send waits for more webhooks before it goes; zero: batches form only under load.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:00.100")]
+    public TimeSpan CoalesceWindow { get; set; } = TimeSpan.Zero;
 }

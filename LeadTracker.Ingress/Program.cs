@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using LeadTracker.Contracts;
 using LeadTracker.Ingress;
+using LeadTracker.Ingress.Relay;
 using LeadTracker.Ingress.Spool;
 using MassTransit;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -27,8 +28,7 @@ services.AddSingleton(sp => new WebhookSignature(
 services.AddSingleton<IngressMetrics>();
 services.AddSingleton<EventSpool>();
 services.AddSingleton<BrokerCircuit>();
-services.AddSingleton<EventRelay>();
-services.AddStreamQueues();
+services.AddEventRelay();
 services.AddHostedService<SpoolForwarder>();
 services.AddProblemDetails();
 services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase);

@@ -8,23 +8,4 @@ internal sealed record RelayedEvent(
     string EventType,
     string? IdempotencyKey,
     string PayloadJson,
-    DateTimeOffset ReceivedAt)
-{
-    public object ToContract() => Stream switch
-    {
-        EventStream.Contact => new KapsoContactEvent
-        {
-            EventType = EventType,
-            IdempotencyKey = IdempotencyKey,
-            PayloadJson = PayloadJson,
-            ReceivedAt = ReceivedAt,
-        },
-        _ => new KapsoMessageEvent
-        {
-            EventType = EventType,
-            IdempotencyKey = IdempotencyKey,
-            PayloadJson = PayloadJson,
-            ReceivedAt = ReceivedAt,
-        },
-    };
-}
+    DateTimeOffset ReceivedAt);

@@ -1,6 +1,8 @@
 using Dapper;
+using LeadTracker.Contracts;
 using LeadTracker.Tests.Support;
 using LeadTracker.Worker.Consumers;
+using LeadTracker.Worker.Kapso;
 using LeadTracker.Worker.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -21,9 +23,13 @@ public sealed class LeadEventApplierTests
         using var logs = new CapturingLoggerProvider();
         await using (var writer = new LeadWriter(db.Store(), NullLogger<LeadWriter>.Instance))
         {
-            await new LeadEventApplier(writer, logs.CreateLogger<LeadEventApplier>()).ApplyAsync("whatsapp.message.received",
-                $$"""{"message":{"id":"wamid.F","timestamp":"{{timestamp}}","from":"15550100123"},"phone_number_id":"1"}""",
-                ReceivedAt, idempotencyKey: "k-1");
+            await new LeadEventApplier(writer, logs.CreateLogger<LeadEventApplier>()).ApplyOneAsync(new KapsoMessageEvent
+            {
+                EventType = "whatsapp.message.received",
+                PayloadJson = $$"""{"message":{"id":"wamid.F","timestamp":"{{timestamp}}","from":"15550100123"},"phone_number_id":"1"}""",
+                ReceivedAt = ReceivedAt,
+                IdempotencyKey = "k-1",
+            }, StreamParser.Parse);
         }
 
         var clamped = timestamp * 1000 > ReceivedAt.ToUnixTimeMilliseconds();

@@ -78,7 +78,7 @@ public sealed class LogHygieneTests
             foreach (var fixture in KapsoFixtures.All)
             {
                 foreach (var e in Relayed(fixture))
-                    await applier.ApplyAsync(e.EventType, e.PayloadJson, e.ReceivedAt, e.IdempotencyKey);
+                    await Apply(applier, e.EventType, e.PayloadJson, e.ReceivedAt, e.IdempotencyKey);
             }
 
             // Poison: payloads the worker rejects, some carrying a phone where the parser quotes what it found.
@@ -92,7 +92,7 @@ public sealed class LogHygieneTests
             ];
             foreach (var payload in poison)
             {
-                Assert.That(() => applier.ApplyAsync("whatsapp.message.received", payload, ReceivedAt, "poison"),
+                Assert.That(() => Apply(applier, "whatsapp.message.received", payload, ReceivedAt, "poison"),
                     Throws.TypeOf<InvalidKapsoPayloadException>());
             }
 
@@ -101,7 +101,7 @@ public sealed class LogHygieneTests
             {
                 using var lockTx = blocker.BeginTransaction();
                 Dapper.SqlMapper.Execute(blocker, "UPDATE contacts SET updated_at = updated_at", transaction: lockTx);
-                var busy = applier.ApplyAsync("whatsapp.message.received", KapsoFixtures.Get("kapso-message-received-text.min.json").Json
+                var busy = Apply(applier, "whatsapp.message.received", KapsoFixtures.Get("kapso-message-received-text.min.json").Json
                     .Replace("wamid.", "wamid.busy", StringComparison.Ordinal), ReceivedAt, "busy");
                 await Task.Delay(1500);
                 lockTx.Commit();
@@ -149,6 +149,12 @@ public sealed class LogHygieneTests
         request.Headers.TryAddWithoutValidation("X-Webhook-Signature", signature);
         return request;
     }
+
+    /// <summary>One event as the worker gets it: a single-event message on its stream's consumer.</summary>
+    private static Task Apply(LeadEventApplier applier, string eventType, string payloadJson, DateTimeOffset receivedAt, string? key) =>
+        EventStreams.Of(eventType) == EventStream.Contact
+            ? applier.ApplyOneAsync(new KapsoContactEvent { EventType = eventType, PayloadJson = payloadJson, ReceivedAt = receivedAt, IdempotencyKey = key }, StreamParser.Parse)
+            : applier.ApplyOneAsync(new KapsoMessageEvent { EventType = eventType, PayloadJson = payloadJson, ReceivedAt = receivedAt, IdempotencyKey = key }, StreamParser.Parse);
 
     private static IEnumerable<RelayedEvent> Relayed(KapsoFixture fixture) =>
         WebhookBatch.Split(fixture.Body, fixture.Headers.GetValueOrDefault("X-Webhook-Event"),

@@ -13,7 +13,7 @@ internal sealed class WorkerOptions
 
     /// <summary>Messages in flight per queue (prefetch and concurrent consumers): what a group commit can batch.</summary>
     [Range(1, 10_000)]
-    public int PrefetchCount { get; set; } = 250;
+    public int PrefetchCount { get; set; } = 16;
 
     /// <summary>The most events applied in one SQLite transaction.</summary>
     [Range(1, 10_000)]

@@ -51,11 +51,12 @@ internal sealed class IngressFactory : WebApplicationFactory<Program>
         }
     }
 
+    /// <summary>Every message event sent so far, out of the coalesced broker messages that carry them.</summary>
     public IReadOnlyList<KapsoMessageEvent> MessageEventsSent =>
-        Harness.Sent.Select<KapsoMessageEvent>(new CancellationToken(canceled: true)).Select(m => m.Context.Message).ToList();
+        Harness.Sent.Select<KapsoMessageEvents>(new CancellationToken(canceled: true)).SelectMany(m => m.Context.Message.Events).ToList();
 
     public IReadOnlyList<KapsoContactEvent> ContactEventsSent =>
-        Harness.Sent.Select<KapsoContactEvent>(new CancellationToken(canceled: true)).Select(m => m.Context.Message).ToList();
+        Harness.Sent.Select<KapsoContactEvents>(new CancellationToken(canceled: true)).SelectMany(m => m.Context.Message.Events).ToList();
 
     /// <summary>How many body bytes the application read for the request with this <c>X-Idempotency-Key</c>.</summary>
     public long BodyBytesRead(string idempotencyKey) => _bodyBytesRead.GetValueOrDefault(idempotencyKey);

@@ -1,12 +1,19 @@
 using LeadTracker.Contracts;
+using LeadTracker.Worker.Kapso;
 using MassTransit;
 
 namespace LeadTracker.Worker.Consumers;
 
-/// <summary>Contact identity and marketing-preference events, from the <c>lead-contact-events</c> queue.</summary>
-internal sealed class ContactEventsConsumer(LeadEventApplier applier) : IConsumer<KapsoContactEvent>
+/// <summary>
+/// Contact identity and marketing-preference events, from the <c>lead-contact-events</c> queue: coalesced
+/// messages and single (replayed) events, as <see cref="MessageEventsConsumer"/>.
+/// </summary>
+internal sealed class ContactEventsConsumer(LeadEventApplier applier)
+    : IConsumer<KapsoContactEvents>, IConsumer<KapsoContactEvent>
 {
-    public Task Consume(ConsumeContext<KapsoContactEvent> context) =>
-        applier.ApplyAsync(context.Message.EventType, context.Message.PayloadJson, context.Message.ReceivedAt,
-            context.Message.IdempotencyKey);
+    public async Task Consume(ConsumeContext<KapsoContactEvents> context) =>
+        await ErrorQueueRejection.SendAsync(context, QueueNames.ContactEvents,
+            await applier.ApplyAsync(context.Message.Events, StreamParser.Parse, ConsumerRetry.IsLastAttempt(context)));
+
+    public Task Consume(ConsumeContext<KapsoContactEvent> context) => applier.ApplyOneAsync(context.Message, StreamParser.Parse);
 }

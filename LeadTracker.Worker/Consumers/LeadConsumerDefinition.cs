@@ -30,7 +30,7 @@ internal abstract class LeadConsumerDefinition<TConsumer> : ConsumerDefinition<T
         {
             retry.Ignore<InvalidKapsoPayloadException>();
             retry.Ignore<UnknownWorkspaceException>();
-            retry.Intervals(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5));
+            retry.Intervals(ConsumerRetry.Intervals);
         });
 
         // Prefetch feeds the group commit: enough messages in flight to fill a transaction.

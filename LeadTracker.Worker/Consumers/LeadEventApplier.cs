@@ -1,42 +1,86 @@
+using System.Runtime.ExceptionServices;
+using LeadTracker.Contracts;
 using LeadTracker.Worker.Kapso;
 using LeadTracker.Worker.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace LeadTracker.Worker.Consumers;
 
+/// <summary>An event the worker cannot apply, with the reason it goes to <c>_error</c>.</summary>
+internal sealed record RejectedEvent<TEvent>(TEvent Event, Exception Reason);
+
 /// <summary>
-/// What both consumers do with a relayed event: parse it, write it through the <see cref="LeadWriter"/>, and log
-/// one <c>[Kapso Sync]</c> line per message once it is committed.
+/// What both consumers do with the events of a broker message: parse each, write each through the
+/// <see cref="LeadWriter"/> as its own write (so one bad event fails alone while its neighbours share the group
+/// commit), and log one <c>[Kapso Sync]</c> line per message once it is committed.
 /// </summary>
 internal sealed partial class LeadEventApplier(LeadWriter writer, ILogger<LeadEventApplier> logger)
 {
-    public async Task ApplyAsync(string eventType, string payloadJson, DateTimeOffset receivedAt, string? idempotencyKey)
+    /// <returns>The events that can never apply (or still fail on the <paramref name="lastAttempt"/>), with their reasons.</returns>
+    /// <exception cref="Exception">An event failed in a way a retry may fix: the whole message is retried (the
+    /// committed events repeat harmlessly; every write is idempotent).</exception>
+    public async Task<IReadOnlyList<RejectedEvent<TEvent>>> ApplyAsync<TEvent>(IReadOnlyList<TEvent> events,
+        Func<TEvent, IReadOnlyList<LeadEvent>> parse, bool lastAttempt)
+        where TEvent : IKapsoEvent
     {
-        IReadOnlyList<LeadEvent> events;
-        try
+        var rejected = new List<RejectedEvent<TEvent>>();
+        var writes = new List<(TEvent Event, Task<IReadOnlyList<EventOutcome>> Write)>(events.Count);
+        foreach (var e in events)
         {
-            events = KapsoEventParser.Parse(eventType, payloadJson, receivedAt);
-        }
-        catch (InvalidKapsoPayloadException e)
-        {
-            Log.Rejected(logger, eventType, idempotencyKey, e.Message);
-            throw;
+            IReadOnlyList<LeadEvent> facts;
+            try
+            {
+                facts = parse(e);
+            }
+            catch (InvalidKapsoPayloadException invalid)
+            {
+                rejected.Add(new RejectedEvent<TEvent>(e, invalid));
+                continue;
+            }
+
+            foreach (var clamped in facts.Where(f => f.ClampedFromMs is not null))
+            {
+                Log.TimeClamped(logger, clamped.EventType, clamped.Message?.Wamid, e.IdempotencyKey,
+                    DateTimeOffset.FromUnixTimeMilliseconds(clamped.ClampedFromMs!.Value),
+                    DateTimeOffset.FromUnixTimeMilliseconds(clamped.ReceivedAtMs), KapsoEventParser.MaxAheadOfReceipt);
+            }
+
+            if (facts.Count == 0) Log.NothingToApply(logger, e.EventType, e.IdempotencyKey);
+            else writes.Add((e, writer.WriteAsync(facts)));
         }
 
-        foreach (var clamped in events.Where(e => e.ClampedFromMs is not null))
+        Exception? retry = null;
+        foreach (var (e, write) in writes)
         {
-            Log.TimeClamped(logger, clamped.EventType, clamped.Message?.Wamid, idempotencyKey,
-                DateTimeOffset.FromUnixTimeMilliseconds(clamped.ClampedFromMs!.Value),
-                DateTimeOffset.FromUnixTimeMilliseconds(clamped.ReceivedAtMs), KapsoEventParser.MaxAheadOfReceipt);
+            try
+            {
+                LogCommitted(await write);
+            }
+            catch (Exception failed) when (ConsumerRetry.IsPermanent(failed) || lastAttempt)
+            {
+                rejected.Add(new RejectedEvent<TEvent>(e, failed));
+            }
+            catch (Exception failed)
+            {
+                retry ??= failed;
+            }
         }
 
-        if (events.Count == 0)
-        {
-            Log.NothingToApply(logger, eventType, idempotencyKey);
-            return;
-        }
+        if (retry is not null) throw retry;
+        foreach (var (e, reason) in rejected) Log.Rejected(logger, e.EventType, e.IdempotencyKey, reason.Message);
+        return rejected;
+    }
 
-        foreach (var outcome in await writer.WriteAsync(events))
+    /// <summary>A message of one event: applied, or faulted with its reason (MassTransit's error transport takes it).</summary>
+    public async Task ApplyOneAsync<TEvent>(TEvent e, Func<TEvent, IReadOnlyList<LeadEvent>> parse)
+        where TEvent : IKapsoEvent
+    {
+        if (await ApplyAsync([e], parse, lastAttempt: false) is [var rejected]) ExceptionDispatchInfo.Throw(rejected.Reason);
+    }
+
+    private void LogCommitted(IReadOnlyList<EventOutcome> outcomes)
+    {
+        foreach (var outcome in outcomes)
         {
             if (outcome.Event.Message is { } message)
             {

@@ -1,12 +1,20 @@
 using LeadTracker.Contracts;
+using LeadTracker.Worker.Kapso;
 using MassTransit;
 
 namespace LeadTracker.Worker.Consumers;
 
-/// <summary>Message and conversation events, from the <c>lead-message-events</c> queue.</summary>
-internal sealed class MessageEventsConsumer(LeadEventApplier applier) : IConsumer<KapsoMessageEvent>
+/// <summary>
+/// Message and conversation events, from the <c>lead-message-events</c> queue: the coalesced messages the ingress
+/// sends, and single events (an event replayed from <c>_error</c>). Acknowledged once every event is committed
+/// or, alone, in <c>_error</c>.
+/// </summary>
+internal sealed class MessageEventsConsumer(LeadEventApplier applier)
+    : IConsumer<KapsoMessageEvents>, IConsumer<KapsoMessageEvent>
 {
-    public Task Consume(ConsumeContext<KapsoMessageEvent> context) =>
-        applier.ApplyAsync(context.Message.EventType, context.Message.PayloadJson, context.Message.ReceivedAt,
-            context.Message.IdempotencyKey);
+    public async Task Consume(ConsumeContext<KapsoMessageEvents> context) =>
+        await ErrorQueueRejection.SendAsync(context, QueueNames.MessageEvents,
+            await applier.ApplyAsync(context.Message.Events, StreamParser.Parse, ConsumerRetry.IsLastAttempt(context)));
+
+    public Task Consume(ConsumeContext<KapsoMessageEvent> context) => applier.ApplyOneAsync(context.Message, StreamParser.Parse);
 }

@@ -153,7 +153,7 @@ internal static class ReconcileCommand
             foreach (var phoneNumberId in workspaces)
             {
                 await reconciler.RunAsync(phoneNumberId, since, until, statusLookback, tally, progress, cancellationToken);
-                await ReconcileWatermarks.AdvanceAsync(store, phoneNumberId, since, until, cancellationToken);
+                await ReconcileWatermarks.AdvanceAsync(connections, loggers.CreateLogger<Reconciler>(), phoneNumberId, since, until, cancellationToken);
             }
         }
         catch (KapsoApiException e)

@@ -16,7 +16,6 @@ internal sealed partial class ReconcileService(
     IOptions<ReconcileOptions> options,
     IServiceScopeFactory scopes,
     SqliteConnectionFactory connections,
-    LeadStore store,
     ReconcileStatus status,
     ReconcileMetrics metrics,
     ILogger<ReconcileService> logger) : BackgroundService
@@ -65,7 +64,7 @@ internal sealed partial class ReconcileService(
             {
                 await reconciler.RunAsync(workspace.PhoneNumberId, since, until, o.StatusLookback, tally, null, cancellationToken);
 
-                await ReconcileWatermarks.AdvanceAsync(store, workspace.PhoneNumberId, since, until, cancellationToken);
+                await ReconcileWatermarks.AdvanceAsync(connections, logger, workspace.PhoneNumberId, since, until, cancellationToken);
             }
             catch (Exception e) when (e is KapsoApiException or Microsoft.Data.Sqlite.SqliteException)
             {

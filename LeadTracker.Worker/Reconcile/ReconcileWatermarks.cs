@@ -1,5 +1,6 @@
 using Dapper;
 using LeadTracker.Worker.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace LeadTracker.Worker.Reconcile;
 
@@ -7,8 +8,10 @@ namespace LeadTracker.Worker.Reconcile;
 internal sealed record WorkspaceWatermark(string PhoneNumberId, DateTimeOffset? Until);
 
 /// <summary>
-/// Where catch-up got to, per workspace (table <c>reconcile_watermarks</c>). Reads use their own connection; the
-/// write goes through the store's single writer connection.
+/// Where catch-up got to, per workspace (table <c>reconcile_watermarks</c>). Reads and the write each use a short
+/// connection of their own: the write is one small row per run, so it waits its turn for SQLite's write lock
+/// (<see cref="SqliteRetry"/>) beside the lead writer rather than sharing the writer's connection, which
+/// <see cref="LeadWriter"/>'s single loop owns.
 /// </summary>
 internal static class ReconcileWatermarks
 {
@@ -30,9 +33,12 @@ internal static class ReconcileWatermarks
     /// The watermark only moves forward, and only over a window that joins it: a run that starts after it leaves a
     /// gap the next automatic run must still read.
     /// </summary>
-    public static Task AdvanceAsync(LeadStore store, string phoneNumberId, DateTimeOffset since, DateTimeOffset until,
-        CancellationToken cancellationToken) =>
-        store.ExecuteAsync("""
+    public static async Task AdvanceAsync(SqliteConnectionFactory connections, ILogger logger, string phoneNumberId,
+        DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken) =>
+        await SqliteRetry.Create(logger).ExecuteAsync(async token =>
+        {
+            await using var db = connections.Open();
+            await db.ExecuteAsync(new CommandDefinition("""
             INSERT INTO reconcile_watermarks (workspace_id, until_at, updated_at)
             SELECT id, @untilAt, @now FROM workspaces WHERE phone_number_id = @phoneNumberId
             ON CONFLICT (workspace_id) DO UPDATE SET until_at = excluded.until_at, updated_at = excluded.updated_at
@@ -43,5 +49,6 @@ internal static class ReconcileWatermarks
             sinceAt = since.ToUnixTimeMilliseconds(),
             untilAt = until.ToUnixTimeMilliseconds(),
             now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+        }, cancellationToken: token));
         }, cancellationToken);
 }

@@ -58,17 +58,23 @@ internal static class ContactRows
             """, new { contactId, marketing.Status, marketing.Sequence }, db.Transaction);
 
     /// <summary>Activity and outreach times derived from the stored messages: exact after a merge or a failure.</summary>
+    /// <remarks>
+    /// Each time is one seek at the end of the lead's run in <c>ix_messages_contact_direction</c> (migration 0004),
+    /// so a lead with 100,000 messages costs what a lead with 10 does. The outreach seek walks back past failed
+    /// sends only; activity is the later of the two.
+    /// </remarks>
     public static void RecomputeTimes(LeadDb db, long contactId) =>
         db.Prepared("""
             UPDATE contacts SET
-                last_inbound_at = (SELECT MAX(occurred_at) FROM messages
-                                   WHERE contact_id = @contactId AND direction = 'inbound'),
-                last_contact_at = (SELECT MAX(occurred_at) FROM messages
-                                   WHERE contact_id = @contactId AND direction = 'outbound'
-                                     AND outreach = 1 AND status <> 'failed'),
-                last_activity_at = (SELECT MAX(occurred_at) FROM messages
-                                    WHERE contact_id = @contactId
-                                      AND (direction = 'inbound' OR (outreach = 1 AND status <> 'failed')))
+                last_inbound_at = t.inbound,
+                last_contact_at = t.outreach,
+                last_activity_at = MAX(COALESCE(t.inbound, t.outreach), COALESCE(t.outreach, t.inbound))
+            FROM (SELECT
+                    (SELECT MAX(occurred_at) FROM messages
+                     WHERE contact_id = @contactId AND direction = 'inbound') AS inbound,
+                    (SELECT occurred_at FROM messages
+                     WHERE contact_id = @contactId AND direction = 'outbound' AND outreach = 1 AND status <> 'failed'
+                     ORDER BY occurred_at DESC LIMIT 1) AS outreach) AS t
             WHERE id = @contactId
             """).Bind("@contactId", contactId).ExecuteNonQuery();
 

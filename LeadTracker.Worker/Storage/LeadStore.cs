@@ -11,16 +11,17 @@ internal sealed record EventOutcome(LeadEvent Event, WriteOutcome Message);
 /// <summary>
 /// All writes of LeadTracker: a list of events applied in one SQLite transaction, idempotent and commutative
 /// (docs/architecture.md, "Why each guarantee holds"), wrapped in the SQLITE_BUSY retry pipeline. SQLite has one writer:
-/// so does the store, on one connection kept open with its prepared statements (<see cref="LeadDb"/>).
+/// so does the store, on one connection kept open with its prepared statements (<see cref="LeadDb"/>). Not
+/// thread-safe, by design: the one guard is <see cref="LeadWriter"/>'s single loop, the store's only caller in
+/// the worker (write through the writer, never around it).
 /// </summary>
 internal sealed class LeadStore : IDisposable
 {
     private readonly SqliteConnectionFactory _connections;
     private readonly bool _createWorkspaces;
     private readonly ResiliencePipeline _retry;
-    // Read and written only under _writer, like everything the store touches.
+    // Like everything the store touches, used by one writer loop at a time.
     private readonly Dictionary<string, long> _workspaces = new(StringComparer.Ordinal);
-    private readonly Lock _writer = new();
     private LeadDb? _db;
 
     static LeadStore() => DefaultTypeMap.MatchNamesWithUnderscores = true;
@@ -38,60 +39,25 @@ internal sealed class LeadStore : IDisposable
         await _retry.ExecuteAsync(static (state, _) => ValueTask.FromResult(state.self.Apply(state.events)),
             (self: this, events), cancellationToken);
 
-    /// <summary>
-    /// A rare write that is not a lead event (catch-up's watermark), on the writer's own connection and under its
-    /// lock, so the worker keeps one SQLite writer; retried like every write.
-    /// </summary>
-    public async Task ExecuteAsync(string sql, object parameters, CancellationToken cancellationToken) =>
-        await _retry.ExecuteAsync(static (state, _) =>
-        {
-            state.self.Execute(state.sql, state.parameters);
-            return ValueTask.CompletedTask;
-        }, (self: this, sql, parameters), cancellationToken);
-
     public void Dispose()
     {
-        lock (_writer)
-        {
-            _db?.Dispose();
-            _db = null;
-        }
+        _db?.Dispose();
+        _db = null;
     }
 
     private EventOutcome[] Apply(IReadOnlyList<LeadEvent> events)
     {
-        lock (_writer)
+        _db ??= new LeadDb(_connections.OpenWriter());
+        try
         {
-            _db ??= new LeadDb(_connections.Open());
-            try
-            {
-                return Apply(_db, events);
-            }
-            catch
-            {
-                // Whatever failed (busy, I/O, a bad row), the next attempt starts on a fresh connection.
-                _db.Dispose();
-                _db = null;
-                throw;
-            }
+            return Apply(_db, events);
         }
-    }
-
-    private void Execute(string sql, object parameters)
-    {
-        lock (_writer)
+        catch
         {
-            _db ??= new LeadDb(_connections.Open());
-            try
-            {
-                _db.Connection.Execute(sql, parameters);
-            }
-            catch
-            {
-                _db.Dispose();
-                _db = null;
-                throw;
-            }
+            // Whatever failed (busy, I/O, a bad row), the next attempt starts on a fresh connection.
+            _db.Dispose();
+            _db = null;
+            throw;
         }
     }
 

@@ -42,6 +42,22 @@ internal sealed class SqliteConnectionFactory
         return connection;
     }
 
+    /// <summary>
+    /// The one writer's connection, kept open by the store. Its page cache is 32 MiB instead of SQLite's 2 MiB:
+    /// each new message lands at a random place in the <c>wamid</c> index, and once that index outgrows the cache
+    /// every insert re-reads its page (measured: 1.5–2× the insert rate on a file of 1 million messages). The WAL
+    /// is checkpointed every 10,000 pages instead of 1,000, so a page written by several commits is copied back
+    /// once, not once per commit.
+    /// </summary>
+    public SqliteConnection OpenWriter()
+    {
+        var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 10000;";
+        command.ExecuteNonQuery();
+        return connection;
+    }
+
     /// <summary>WAL lets the lead queries read while the worker writes. It is persistent, and cannot be set inside
     /// a transaction, so it is set once when the database is migrated rather than in a migration script.</summary>
     public void EnableWriteAheadLog()

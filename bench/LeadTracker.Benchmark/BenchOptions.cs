@@ -33,6 +33,14 @@ internal sealed class BenchOptions
 
     public int BacklogBatch { get; private set; } = 50;
 
+    /// <summary>Messages already in the file for the storage rows 8 (each file is made once and kept in <see cref="CacheDirectory"/>).</summary>
+    public List<long> StorageSizes { get; private set; } = [1_000_000];
+
+    /// <summary>Messages of the long-history lead in row 9.</summary>
+    public long LeadHistory { get; private set; } = 100_000;
+
+    public string CacheDirectory { get; private set; } = Path.Combine(Path.GetTempPath(), "leadtracker-bench-cache");
+
     public string? IngressDll { get; private set; }
 
     public string? WorkerDll { get; private set; }
@@ -83,6 +91,11 @@ internal sealed class BenchOptions
                 case "--rate-seconds": seconds = Int(); break;
                 case "--backlog": backlog = Int(); break;
                 case "--backlog-batch": o.BacklogBatch = Int(); break;
+                case "--storage-sizes":
+                    o.StorageSizes = [.. Value().Split(',', StringSplitOptions.RemoveEmptyEntries).Select(v => long.Parse(v, NumberStyles.AllowThousands, CultureInfo.InvariantCulture))];
+                    break;
+                case "--lead-history": o.LeadHistory = Int(); break;
+                case "--cache": o.CacheDirectory = Value(); break;
                 case "--ingress": o.IngressDll = Value(); break;
                 case "--worker": o.WorkerDll = Value(); break;
                 case "--results": o.ResultsDirectory = Value(); break;
@@ -110,6 +123,7 @@ internal sealed class BenchOptions
             o.BacklogEvents = 20_000;
             o.RateSeconds = 5;
             o.NaiveDefaultEvents = 2_000;
+            o.StorageSizes = [100_000];
         }
 
         o.Events = events ?? o.Events;
@@ -138,6 +152,10 @@ internal sealed class BenchOptions
           --rate R --rate-seconds S fixed-rate latency run (default 1000/s for 10 s; --quick 5 s)
           --backlog N               events queued while the worker is stopped (default 100000; --quick 20000)
           --backlog-batch B         events per batched webhook in the backlog load (default 50)
+          --storage-sizes N,M       messages already in the file for rows 8 (default 1000000; --quick 100000),
+                                    e.g. 1000000,10000000; each file is made once and kept in --cache
+          --lead-history N          messages of the long-history lead in row 9 (default 100000)
+          --cache DIR               where the prefilled files are kept (default $TMPDIR/leadtracker-bench-cache)
           --only a,b                phases to run: broker,storage,naive,e2e,latency,backlog
           --env KEY=VALUE           extra environment for the ingress and worker (repeatable), e.g.
                                     --env LeadTracker__Worker__Durability=Normal

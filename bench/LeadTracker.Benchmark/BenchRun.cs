@@ -19,6 +19,9 @@ internal sealed class BenchRun(BenchOptions options, BrokerSettings broker, Rabb
     private readonly string _secret = "bench_" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
     private int _seed = 4;
 
+    // Half the tuned naive endpoint's closed-loop maximum, in requests/s: the rate of the latency rows 7a/7b.
+    private double? _halfNaiveRate;
+
     private byte[] SecretBytes => Encoding.UTF8.GetBytes(_secret);
 
     private WebhookGenerator NewGenerator() => new(SecretBytes, options.Phones, _seed++);
@@ -74,8 +77,16 @@ internal sealed class BenchRun(BenchOptions options, BrokerSettings broker, Rabb
     private async Task StorageAsync(CancellationToken ct)
     {
         Console.WriteLine($"[2] storage limit: LeadStore.ApplyBatchAsync straight into SQLite, {options.Events:N0} events");
-        var events = NewGenerator().Mixed(options.Events).SelectMany(w => w.Events).ToList();
+        var events = StorageLimit.Parse(NewGenerator().Mixed(options.Events).SelectMany(w => w.Events).ToList());
         await StorageLimit.RunAsync(events, options.WorkDirectory, report, ct);
+        foreach (var size in options.StorageSizes)
+        {
+            var path = PrefilledDatabase.Ensure(options.CacheDirectory, size);
+            await StorageLimit.RunPrefilledAsync(events, path, size, options.WorkDirectory, report, ct);
+        }
+
+        Console.WriteLine($"[2] storage: new events on a lead with {options.LeadHistory:N0} messages vs one with 10");
+        await LeadCost.RunAsync(options.WorkDirectory, options.LeadHistory, report, ct);
     }
 
     private async Task NaiveAsync(NaiveMode mode, int events, CancellationToken ct)
@@ -94,6 +105,7 @@ internal sealed class BenchRun(BenchOptions options, BrokerSettings broker, Rabb
         var counters = new LoadCounters();
         var probe = new StoreProbe(database);
         LoadRun run;
+        var cpu = CpuTime.Start([CpuTime.Self, .. CpuTime.Broker()]);
         await using (Progress.Start($"naive ({label})", () => (counters.Events, counters.Events)))
         {
             run = await LoadGenerator.ClosedLoopAsync(client, webhooks, options.Concurrency, counters, ct);
@@ -111,8 +123,34 @@ internal sealed class BenchRun(BenchOptions options, BrokerSettings broker, Rabb
             run.Elapsed,
             run.Latency,
             [new PeakMemory("bench process", Environment.WorkingSet)],
-            notes + Failures(run),
+            notes + "; " + cpu.PerEvent(run.Events) + Failures(run),
             complete));
+
+        if (mode == NaiveMode.Tuned && options.Phases.Contains("latency"))
+        {
+            _halfNaiveRate = Math.Round(run.Requests / run.Elapsed.TotalSeconds / 2);
+            var fixedRate = await FixedRateRunAsync($"naive (tuned) at {_halfNaiveRate:N0} requests/s", client, generator, _halfNaiveRate.Value, ct);
+            report.Add(new ResultRow(
+                "naive-latency-half",
+                string.Create(CultureInfo.InvariantCulture, $"7b. naive tuned at {_halfNaiveRate:N0} requests/s (half its max, open loop)"),
+                fixedRate.Requests,
+                fixedRate.Elapsed,
+                fixedRate.Latency,
+                [],
+                "events/s column = requests/s offered; latency from the scheduled send time" + Failures(fixedRate),
+                fixedRate.Failures == 0));
+        }
+    }
+
+    private async Task<LoadRun> FixedRateRunAsync(string what, WebhookClient client, WebhookGenerator generator, double rate, CancellationToken ct)
+    {
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[7] {what} for {options.RateSeconds} s (open loop)"));
+        var webhooks = generator.MixedRequests((int)(rate * options.RateSeconds));
+        var counters = new LoadCounters();
+        await using (Progress.Start(what, () => (counters.Requests, counters.Requests)))
+        {
+            return await LoadGenerator.OpenLoopAsync(client, webhooks, rate, counters, ct);
+        }
     }
 
     private async Task LeadTrackerAsync(CancellationToken ct)
@@ -150,6 +188,7 @@ internal sealed class BenchRun(BenchOptions options, BrokerSettings broker, Rabb
 
             if (options.Phases.Contains("e2e"))
             {
+                await HttpLimitAsync(client, ingress, ct);
                 await EndToEndAsync(generator, client, probe, worker, ingress, ct);
             }
 
@@ -210,6 +249,7 @@ internal sealed class BenchRun(BenchOptions options, BrokerSettings broker, Rabb
             CultureInfo.InvariantCulture,
             $"[4] LeadTracker end to end: {webhooks.Count:N0} webhooks / {options.Events:N0} events, {options.Concurrency} senders over {options.Connections} connections"));
         var clock = Stopwatch.StartNew();
+        var cpu = CpuTime.Start([CpuTime.Self, ("ingress", ingress.Pid), ("worker", worker.Pid), .. CpuTime.Broker()]);
         LoadRun run;
         (StoreCounts Counts, bool Complete) outcome;
         await using (Progress.Start("leadtracker e2e", () => (counters.Events, stored.Messages - baseline.Messages)))
@@ -220,6 +260,7 @@ internal sealed class BenchRun(BenchOptions options, BrokerSettings broker, Rabb
         }
 
         var elapsed = clock.Elapsed;
+        report.Figures["e2e-requests-per-second"] = run.Requests / elapsed.TotalSeconds;
         report.Add(new ResultRow(
             "e2e",
             "4. LeadTracker end to end (HTTP → RabbitMQ → SQLite)",
@@ -229,13 +270,37 @@ internal sealed class BenchRun(BenchOptions options, BrokerSettings broker, Rabb
             [new PeakMemory("ingress", ingress.PeakRssBytes()), new PeakMemory("worker", worker.PeakRssBytes())],
             string.Create(
                 CultureInfo.InvariantCulture,
-                $"{run.Requests:N0} requests ({run.Requests / run.Elapsed.TotalSeconds:N0}/s accepted); clock stops when the last row is in SQLite")
+                $"{run.Requests:N0} requests ({run.Requests / run.Elapsed.TotalSeconds:N0}/s accepted); clock stops when the last row is in SQLite; ")
+                + cpu.PerEvent(run.Events)
                 + Failures(run),
             outcome.Complete && run.Failures == 0));
         if (!outcome.Complete)
         {
             report.Note($"end to end incomplete: stored {outcome.Counts} of {Describe(expected)}");
         }
+    }
+
+    /// <summary>Row 0: the same load generator against the ingress, for a signed event type it answers and relays nowhere.</summary>
+    private async Task HttpLimitAsync(WebhookClient client, ChildProcess ingress, CancellationToken ct)
+    {
+        var webhooks = NewGenerator().Ignored(options.Events);
+        Console.WriteLine($"[0] HTTP limit: {webhooks.Count:N0} signed webhooks of a type the ingress ignores");
+        var counters = new LoadCounters();
+        LoadRun run;
+        await using (Progress.Start("http limit", () => (counters.Requests, counters.Requests)))
+        {
+            run = await LoadGenerator.ClosedLoopAsync(client, webhooks, options.Concurrency, counters, ct);
+        }
+
+        report.Add(new ResultRow(
+            "http",
+            "0. HTTP limit: the ingress answering a signed event type it ignores (signature, shallow parse, 200)",
+            run.Requests,
+            run.Elapsed,
+            run.Latency,
+            [new PeakMemory("ingress", ingress.PeakRssBytes())],
+            "events/s column = requests/s; nothing relayed" + Failures(run),
+            run.Failures == 0));
     }
 
     private async Task FixedRateAsync(WebhookGenerator generator, WebhookClient client, StoreProbe probe, ChildProcess ingress, CancellationToken ct)
@@ -259,6 +324,20 @@ internal sealed class BenchRun(BenchOptions options, BrokerSettings broker, Rabb
             [new PeakMemory("ingress", ingress.PeakRssBytes())],
             "events/s column = requests/s offered; latency from the scheduled send time" + Failures(run),
             run.Failures == 0));
+
+        if (_halfNaiveRate is { } half)
+        {
+            var halfRun = await FixedRateRunAsync($"LeadTracker ingress at {half:N0} requests/s", client, generator, half, ct);
+            report.Add(new ResultRow(
+                "latency-half",
+                string.Create(CultureInfo.InvariantCulture, $"7a. LeadTracker ingress at {half:N0} requests/s (half the tuned naive's max, open loop)"),
+                halfRun.Requests,
+                halfRun.Elapsed,
+                halfRun.Latency,
+                [new PeakMemory("ingress", ingress.PeakRssBytes())],
+                "events/s column = requests/s offered; compare p99 with 7b" + Failures(halfRun),
+                halfRun.Failures == 0));
+        }
 
         // Let the worker catch up so the backlog phase starts from empty queues.
         await probe.WaitForAsync(generator.Expectation.Snapshot(), StallTimeout, _ => { }, ct);

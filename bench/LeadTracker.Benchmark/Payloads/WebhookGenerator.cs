@@ -104,6 +104,21 @@ internal sealed class WebhookGenerator
         return webhooks;
     }
 
+    /// <summary>
+    /// Signed webhooks of an event type LeadTracker does not use (row 0, the HTTP limit): the ingress checks the
+    /// signature, reads the type, answers 200 and relays nothing. The body is about the size of a received message.
+    /// </summary>
+    public List<Webhook> Ignored(int requests)
+    {
+        const string eventType = "whatsapp.phone_number.quality_updated";
+        var padding = new string('x', 1_200);
+        return [.. Enumerable.Range(0, requests).Select(i =>
+        {
+            var json = Encoding.UTF8.GetBytes($$"""{"phone_number_id":"{{PhoneNumberId}}","n":{{i}},"note":"{{padding}}"}""");
+            return new Webhook(eventType, json, Sign(json), NewGuid().ToString(), 0, [new KapsoEvent(eventType, json)]);
+        })];
+    }
+
     /// <summary>Buffered batches of inbound texts only (the backlog load): <paramref name="batchSize"/> events per request.</summary>
     public List<Webhook> Batches(int targetEvents, int batchSize)
     {

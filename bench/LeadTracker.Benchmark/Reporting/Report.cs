@@ -30,6 +30,9 @@ internal sealed class Report(MachineInfo machine, string command, DateTimeOffset
 
     public IReadOnlyList<ResultRow> Rows => _rows;
 
+    /// <summary>Figures the targets need that are not a row's events/s (the end-to-end request rate, …).</summary>
+    public Dictionary<string, double> Figures { get; } = [];
+
     public void Add(ResultRow row)
     {
         _rows.Add(row);
@@ -43,6 +46,9 @@ internal sealed class Report(MachineInfo machine, string command, DateTimeOffset
         _notes.Add(note);
         Console.WriteLine($"  note: {note}");
     }
+
+    private static bool IsAdded(string key) =>
+        key is "http" or "latency-half" or "naive-latency-half" or "lead-cost" || key.StartsWith("storage-prefilled-", StringComparison.Ordinal);
 
     private ResultRow? Find(string key) => _rows.FirstOrDefault(r => r.Key == key);
 
@@ -62,7 +68,8 @@ internal sealed class Report(MachineInfo machine, string command, DateTimeOffset
         sb.AppendLine();
         sb.AppendLine("| scenario | events | time s | events/s | p50 ms | p99 ms | p99.9 ms | peak RSS | notes |");
         sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---|");
-        foreach (var r in _rows)
+        // The rows of the first benchmark keep their place; the rows added since come after them.
+        foreach (var r in _rows.OrderBy(r => IsAdded(r.Key)))
         {
             var l = r.Latency ?? LatencySummary.None;
             sb.AppendLine(inv,
@@ -86,55 +93,62 @@ internal sealed class Report(MachineInfo machine, string command, DateTimeOffset
     private void AppendTargets(StringBuilder sb)
     {
         var inv = CultureInfo.InvariantCulture;
+        var http = Find("http");
         var e2e = Find("e2e");
         // The broker's limit for a pipeline is publish and consume at once; the storage limit is taken at the
         // durability the worker runs with by default (synchronous=FULL: acknowledged means on disk).
         var broker = Find("broker");
         var storage = Find("storage-full") ?? Best("storage");
-        var naiveDefault = Find("naive-defaults");
         var naiveTuned = Find("naive-tuned");
-        var latency = Find("latency");
         var backlog = Find("backlog");
-
         var lines = new List<string>();
-        if (e2e is not null)
+        if (e2e is not null && http is not null && Figures.TryGetValue("e2e-requests-per-second", out var e2eRequests))
         {
-            lines.Add(Line("end to end ≥ 5,000 events/s", $"{e2e.EventsPerSecond:N0}/s", e2e.EventsPerSecond >= 5000));
-            var limit = new[] { broker, storage }.Where(r => r is not null).Select(r => r!).MinBy(r => r.EventsPerSecond);
-            if (limit is not null)
-            {
-                var ratio = e2e.EventsPerSecond / limit.EventsPerSecond;
-                lines.Add(Line(
-                    $"LeadTracker ÷ min(broker {Rate(broker)}, storage {Rate(storage)}) ≥ 50%",
-                    ratio.ToString("P0", inv),
-                    ratio >= 0.5));
-            }
-
-            if (naiveDefault is not null)
-            {
-                var ratio = e2e.EventsPerSecond / naiveDefault.EventsPerSecond;
-                lines.Add(Line("LeadTracker ÷ naive (SQLite defaults) ≥ 5×", ratio.ToString("F1", inv) + "×", ratio >= 5));
-            }
-
-            if (naiveTuned is not null)
-            {
-                var ratio = e2e.EventsPerSecond / naiveTuned.EventsPerSecond;
-                lines.Add(Line("LeadTracker ÷ naive (tuned) > 1×", ratio.ToString("F2", inv) + "×", ratio > 1));
-            }
+            var ratio = e2eRequests / http.EventsPerSecond;
+            lines.Add(Line($"end to end requests/s ({e2eRequests:N0}) ÷ HTTP limit ({http.EventsPerSecond:N0}) ≥ 70%", ratio.ToString("P0", inv), ratio >= 0.7));
         }
 
-        if (latency?.Latency is { } l)
+        if (e2e is not null && naiveTuned is not null)
         {
-            lines.Add(Line("ingress p99 < 25 ms at 1,000 requests/s", $"{F(l.P99)} ms", l.P99 < 25));
+            var ratio = e2e.EventsPerSecond / naiveTuned.EventsPerSecond;
+            lines.Add(Line("end to end ÷ tuned naive ≥ 1.5×", ratio.ToString("F2", inv) + "×", ratio >= 1.5));
         }
 
-        if (backlog is not null)
+        var limit = new[] { broker, storage }.Where(r => r is not null).Select(r => r!).MinBy(r => r.EventsPerSecond);
+        if (e2e is not null && limit is not null)
         {
-            lines.Add(Line("backlog drain ≥ 10,000 events/s", $"{backlog.EventsPerSecond:N0}/s", backlog.EventsPerSecond >= 10_000));
-            if (backlog.PeakBytesOf("worker") is { } worker)
-            {
-                lines.Add(Line("worker peak RSS < 250 MB during the backlog", $"{worker / 1_000_000.0:N0} MB", worker < 250_000_000));
-            }
+            var ratio = e2e.EventsPerSecond / limit.EventsPerSecond;
+            lines.Add(Line($"end to end ÷ min(broker {Rate(broker)}, storage {Rate(storage)}) ≥ 60%", ratio.ToString("P0", inv), ratio >= 0.6));
+        }
+
+        if (backlog is not null && storage is not null)
+        {
+            var ratio = backlog.EventsPerSecond / storage.EventsPerSecond;
+            lines.Add(Line("backlog drain ÷ storage limit ≥ 80%", ratio.ToString("P0", inv), ratio >= 0.8));
+        }
+
+        if (Find("latency-half")?.Latency is { } ours && Find("naive-latency-half")?.Latency is { } naive)
+        {
+            lines.Add(Line("ingress p99 at half the tuned naive's max ≤ the naive's p99 at that rate",
+                $"{F(ours.P99)} vs {F(naive.P99)} ms", ours.P99 <= naive.P99));
+        }
+
+        foreach (var (key, ratio) in Figures.Where(f => f.Key.StartsWith("storage-prefilled-ratio-", StringComparison.Ordinal)))
+        {
+            var messages = long.Parse(key["storage-prefilled-ratio-".Length..], CultureInfo.InvariantCulture);
+            lines.Add(Line($"storage with {messages:N0} messages in the file ÷ a fresh file (interleaved, row 8) ≥ 70%",
+                ratio.ToString("P0", inv), ratio >= 0.7));
+        }
+
+        if (Figures.TryGetValue("lead-cost-ratio", out var costRatio) && Figures.TryGetValue("lead-cost-messages", out var history))
+        {
+            // 10 % over 1 is run-to-run noise on a shared machine, not a cost that grows with the history.
+            lines.Add(Line($"cost per new event, lead with {history:N0} messages ÷ lead with 10 ≤ 1 (±10 %)", costRatio.ToString("F2", inv), costRatio <= 1.1));
+        }
+
+        if (backlog?.PeakBytesOf("worker") is { } worker)
+        {
+            lines.Add(Line("worker peak RSS < 250 MB during the backlog", $"{worker / 1_000_000.0:N0} MB", worker < 250_000_000));
         }
 
         if (lines.Count == 0)
@@ -142,7 +156,7 @@ internal sealed class Report(MachineInfo machine, string command, DateTimeOffset
             return;
         }
 
-        sb.AppendLine("| target (issue 4) | measured | met |");
+        sb.AppendLine("| target (issue 12) | measured | met |");
         sb.AppendLine("|---|---:|:---:|");
         foreach (var line in lines)
         {

@@ -18,12 +18,16 @@ internal static class StorageLimit
 {
     private static readonly int[] BatchSizes = [1, 10, 100, 500];
 
-    public static async Task RunAsync(IReadOnlyList<KapsoEvent> generated, string workDirectory, Report report, CancellationToken ct)
+    public static List<LeadEvent> Parse(IReadOnlyList<KapsoEvent> generated)
     {
         var receivedAt = DateTimeOffset.UtcNow;
-        var events = generated
+        return generated
             .SelectMany(e => KapsoEventParser.Parse(e.EventType, Encoding.UTF8.GetString(e.Json), receivedAt))
             .ToList();
+    }
+
+    public static async Task RunAsync(List<LeadEvent> events, string workDirectory, Report report, CancellationToken ct)
+    {
 
         // Warm-up (JIT, SQLite page cache code paths) on a throw-away file.
         await ApplyAsync(Path.Combine(workDirectory, "storage-warmup.db"), SqliteDurability.Full, events.Take(2_000).ToList(), 100, "storage warm-up", ct);
@@ -53,6 +57,57 @@ internal static class StorageLimit
                 null,
                 [],
                 $"best batch {best.Batch}; events/s by batch size: {all}"));
+        }
+    }
+
+    /// <summary>
+    /// The same events, batches of 500, synchronous=FULL, into a file that already holds <paramref name="prefilled"/>
+    /// messages (<see cref="PrefilledDatabase"/>) and, interleaved round by round, into a fresh file: on a shared
+    /// machine the background load drifts by the minute, and interleaving puts the same drift on both sides.
+    /// </summary>
+    public static async Task RunPrefilledAsync(List<LeadEvent> events, string path, long prefilled, string workDirectory,
+        Report report, CancellationToken ct)
+    {
+        var held = PrefilledDatabase.MessageCount(path);
+        var fresh = Path.Combine(workDirectory, $"storage-control-{prefilled}.db");
+        using var big = Store(path);
+        using var control = Store(fresh);
+        var (bigTime, controlTime) = (TimeSpan.Zero, TimeSpan.Zero);
+        long applied = 0;
+        await using (Progress.Start($"storage, {prefilled:N0} messages in the file vs a fresh file", () => (events.Count * 2L, Interlocked.Read(ref applied))))
+        {
+            foreach (var round in events.Chunk(Math.Max(500, events.Count / 10)))
+            {
+                controlTime += await TimeAsync(control, round, ct);
+                bigTime += await TimeAsync(big, round, ct);
+                Interlocked.Add(ref applied, round.Length * 2L);
+            }
+        }
+
+        var ratio = controlTime / bigTime;
+        report.Figures[$"storage-prefilled-ratio-{prefilled}"] = ratio;
+        report.Add(new ResultRow(
+            $"storage-prefilled-{prefilled}",
+            string.Create(CultureInfo.InvariantCulture, $"8. storage limit FULL with {prefilled:N0} messages already in the file"),
+            events.Count,
+            bigTime,
+            null,
+            [],
+            string.Create(CultureInfo.InvariantCulture,
+                $"batches of 500; the file held {held:N0} messages ({new FileInfo(path).Length / 1_000_000:N0} MB) at the start; interleaved in 10 rounds with a fresh file: {events.Count / controlTime.TotalSeconds:N0}/s, ratio {ratio:P0}")));
+
+        static LeadStore Store(string file)
+        {
+            var connections = new SqliteConnectionFactory($"Data Source={file}", SqliteDurability.Full);
+            DatabaseMigrator.Migrate(connections, NullLogger.Instance);
+            return new LeadStore(connections, NullLogger<LeadStore>.Instance);
+        }
+
+        static async Task<TimeSpan> TimeAsync(LeadStore store, LeadEvent[] round, CancellationToken ct)
+        {
+            var clock = Stopwatch.StartNew();
+            foreach (var chunk in round.Chunk(500)) await store.ApplyAsync(chunk, ct);
+            return clock.Elapsed;
         }
     }
 

@@ -3,7 +3,7 @@ using MassTransit;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
 
-namespace LeadTracker.Ingress;
+namespace LeadTracker.Ingress.Relay;
 
 /// <summary>
 /// Where the ingress sends each stream's events, and the declaration of the queues behind it. The ingress declares
@@ -128,8 +128,6 @@ internal sealed partial class StreamQueues(IBus bus, IOptions<RabbitMqOptions> o
 /// <summary>The ingress's share of the broker wiring: the queue declarations and mandatory sends.</summary>
 internal static class StreamQueuesRegistration
 {
-    public static IServiceCollection AddStreamQueues(this IServiceCollection services) => services.AddSingleton<StreamQueues>();
-
     /// <summary>Every send is mandatory: an event RabbitMQ cannot route to a queue fails instead of vanishing.</summary>
     public static void UseMandatorySends(this IRabbitMqBusFactoryConfigurator cfg) =>
         cfg.ConfigureSend(send => send.UseSendExecute(context =>

@@ -1,0 +1,152 @@
+using System.Threading.Channels;
+using LeadTracker.Contracts;
+using MassTransit;
+
+namespace LeadTracker.Ingress.Relay;
+
+/// <summary>
+/// One stream's way to RabbitMQ. Webhooks that arrive while earlier sends wait for their confirms are coalesced
+/// into one broker message (up to <see cref="IngressOptions.MaxEventsPerMessage"/> events and
+/// <see cref="IngressOptions.MaxMessageBytes"/> bytes), sent with one publisher confirm; every waiting webhook is
+/// answered after that confirm, or all of them spool. At low load each webhook is sent at once, alone: batches
+/// form only when <see cref="IngressOptions.PublishesInFlight"/> sends are already waiting, so coalescing adds
+/// no latency, it only absorbs what would have queued anyway.
+/// </summary>
+internal abstract class CoalescingPublisher : IAsyncDisposable
+{
+    private readonly Channel<Pending> _waiting =
+        Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+
+    private readonly SemaphoreSlim _slots;
+    private readonly int _inFlight;
+    private readonly int _maxEvents;
+    private readonly long _maxBytes;
+    private readonly TimeSpan _window;
+    private readonly Task _loop;
+
+    protected CoalescingPublisher(IngressOptions options)
+    {
+        _inFlight = options.PublishesInFlight;
+        _slots = new SemaphoreSlim(_inFlight, _inFlight);
+        _maxEvents = options.MaxEventsPerMessage;
+        _maxBytes = options.MaxMessageBytes;
+        _window = options.CoalesceWindow;
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>Completes once RabbitMQ confirmed every event; throws on a broker failure or after <paramref name="timeout"/>.</summary>
+    public Task PublishAsync(IReadOnlyList<RelayedEvent> events, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = DateTimeOffset.UtcNow + timeout;
+        var sends = new List<Task>();
+        // A webhook larger than one message (a batch of thousands of tiny items) goes out in several.
+        foreach (var chunk in events.Chunk(_maxEvents))
+        {
+            var pending = new Pending(chunk, deadline);
+            ObjectDisposedException.ThrowIf(!_waiting.Writer.TryWrite(pending), this);
+            sends.Add(pending.Done.Task);
+        }
+
+        return Task.WhenAll(sends).WaitAsync(timeout, cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _waiting.Writer.TryComplete();
+        await _loop;
+        _slots.Dispose();
+    }
+
+    /// <summary>Sends one broker message carrying <paramref name="events"/> and completes on its confirm.</summary>
+    protected abstract Task SendAsync(IReadOnlyList<RelayedEvent> events, CancellationToken cancellationToken);
+
+    private async Task RunAsync()
+    {
+        while (true)
+        {
+            // A free send slot first, then whatever has queued up meanwhile: that is the coalescing.
+            await _slots.WaitAsync();
+            if (!await _waiting.Reader.WaitToReadAsync())
+            {
+                _slots.Release();
+                break;
+            }
+
+            if (_window > TimeSpan.Zero) await Task.Delay(_window);
+            _ = SendBatchAsync(Take());
+        }
+
+        // Let the sends in flight finish before the host goes.
+        for (var i = 0; i < _inFlight; i++) await _slots.WaitAsync();
+    }
+
+    private List<Pending> Take()
+    {
+        var batch = new List<Pending>();
+        var (events, bytes) = (0, 0L);
+        while (_waiting.Reader.TryPeek(out var next)
+               && (batch.Count == 0 || (events + next.Events.Count <= _maxEvents && bytes + next.Bytes <= _maxBytes))
+               && _waiting.Reader.TryRead(out next))
+        {
+            batch.Add(next);
+            events += next.Events.Count;
+            bytes += next.Bytes;
+        }
+
+        return batch;
+    }
+
+    private async Task SendBatchAsync(List<Pending> batch)
+    {
+        try
+        {
+            var remaining = batch.Max(p => p.Deadline) - DateTimeOffset.UtcNow;
+            using var deadline = new CancellationTokenSource(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
+            await SendAsync(batch.Count == 1 ? batch[0].Events : batch.SelectMany(p => p.Events).ToArray(), deadline.Token);
+            foreach (var pending in batch) pending.Done.TrySetResult();
+        }
+        catch (Exception e)
+        {
+            foreach (var pending in batch) pending.Done.TrySetException(e);
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
+
+    /// <summary>The headers an operator reads in the management UI and <c>errors list</c> reads from the error queue.</summary>
+    protected static void Describe(SendContext context, IReadOnlyList<RelayedEvent> events)
+    {
+        context.Headers.Set(EventHeaders.EventType, string.Join(',', events.Select(e => e.EventType).Distinct()));
+        context.Headers.Set(EventHeaders.EventCount, events.Count);
+        if (events is [{ IdempotencyKey: { } key }]) context.Headers.Set(EventHeaders.IdempotencyKey, key);
+    }
+
+    private sealed record Pending(IReadOnlyList<RelayedEvent> Events, DateTimeOffset Deadline)
+    {
+        public long Bytes { get; } = Events.Sum(e => (long)e.PayloadJson.Length);
+
+        // Completed off the send loop, so a slow request handler never delays the next send.
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
+
+/// <summary>A stream's publisher with its typed contracts: the event record and the message that carries a list of them.</summary>
+internal sealed class CoalescingPublisher<TEvent, TMessage>(
+    StreamQueues queues,
+    string queue,
+    Func<RelayedEvent, TEvent> toEvent,
+    Func<TEvent[], TMessage> toMessage,
+    IngressOptions options) : CoalescingPublisher(options)
+    where TEvent : class, IKapsoEvent
+    where TMessage : class
+{
+    // StreamQueues declares the queue (with its quorum or classic arguments) from this side too, so events are
+    // kept even before any worker has ever started.
+    protected override async Task SendAsync(IReadOnlyList<RelayedEvent> events, CancellationToken cancellationToken)
+    {
+        var endpoint = await queues.SendEndpointAsync(queue, cancellationToken);
+        await endpoint.Send(toMessage(events.Select(toEvent).ToArray()), context => Describe(context, events), cancellationToken);
+    }
+}
