@@ -10,6 +10,9 @@ internal sealed record RelayedEvent(
     string PayloadJson,
     DateTimeOffset ReceivedAt)
 {
+    /// <summary>The W3C traceparent of the webhook request's span; null when nothing traces it.</summary>
+    public string? TraceParent { get; init; }
+
     public object ToContract() => Stream switch
     {
         EventStream.Contact => new KapsoContactEvent
@@ -18,6 +21,7 @@ internal sealed record RelayedEvent(
             IdempotencyKey = IdempotencyKey,
             PayloadJson = PayloadJson,
             ReceivedAt = ReceivedAt,
+            TraceParent = TraceParent,
         },
         _ => new KapsoMessageEvent
         {
@@ -25,6 +29,7 @@ internal sealed record RelayedEvent(
             IdempotencyKey = IdempotencyKey,
             PayloadJson = PayloadJson,
             ReceivedAt = ReceivedAt,
+            TraceParent = TraceParent,
         },
     };
 }

@@ -8,5 +8,5 @@ internal sealed class ContactEventsConsumer(LeadEventApplier applier) : IConsume
 {
     public Task Consume(ConsumeContext<KapsoContactEvent> context) =>
         applier.ApplyAsync(context.Message.EventType, context.Message.PayloadJson, context.Message.ReceivedAt,
-            context.Message.IdempotencyKey);
+            context.Message.IdempotencyKey, context.Message.TraceParent);
 }

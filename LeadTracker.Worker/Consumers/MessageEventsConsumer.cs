@@ -8,5 +8,5 @@ internal sealed class MessageEventsConsumer(LeadEventApplier applier) : IConsume
 {
     public Task Consume(ConsumeContext<KapsoMessageEvent> context) =>
         applier.ApplyAsync(context.Message.EventType, context.Message.PayloadJson, context.Message.ReceivedAt,
-            context.Message.IdempotencyKey);
+            context.Message.IdempotencyKey, context.Message.TraceParent);
 }
