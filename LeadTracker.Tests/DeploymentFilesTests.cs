@@ -73,6 +73,15 @@ public sealed partial class DeploymentFilesTests
         });
     }
 
+    [TestCase("scripts/ensure-rabbitmq.sh")]
+    [TestCase("deploy/rabbitmq/enabled_plugins")]
+    public void RabbitMqPrometheusPluginIsEnabled(string file)
+    {
+        // ensure-rabbitmq.sh serves run.sh and test.sh; enabled_plugins is mounted by compose.yaml.
+        Assert.That(File.ReadAllText(Path.Combine(RepoRoot(), file)), Does.Contain("rabbitmq_prometheus"),
+            $"{file}: RabbitMQ's own /metrics (:15692) belongs beside the apps'");
+    }
+
     [TestCase("ingress.env.example")]
     [TestCase("worker.env.example")]
     public void EnvironmentFilesHoldNoSecrets(string file)
