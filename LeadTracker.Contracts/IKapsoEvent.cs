@@ -14,4 +14,7 @@ public interface IKapsoEvent
     string PayloadJson { get; }
 
     DateTimeOffset ReceivedAt { get; }
+
+    /// <summary>The W3C traceparent of the webhook request that carried the event; null when nothing traced it.</summary>
+    string? TraceParent { get; }
 }

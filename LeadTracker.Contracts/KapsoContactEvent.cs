@@ -13,4 +13,10 @@ public sealed record KapsoContactEvent : IKapsoEvent
     public required string PayloadJson { get; init; }
 
     public required DateTimeOffset ReceivedAt { get; init; }
+
+    /// <summary>
+    /// The W3C <c>traceparent</c> of the webhook request that carried the event: the worker's span for this event
+    /// is its child, so one trace runs from the request to the commit even when a broker message carries many events.
+    /// </summary>
+    public string? TraceParent { get; init; }
 }

@@ -76,7 +76,7 @@ internal static partial class KapsoWebhookEndpoint
 
         var what = outcome == RelayOutcome.Spooled ? "spooled" : "published";
         foreach (var e in relayed) metrics.Event(e.EventType, what);
-        metrics.Webhook(StatusCodes.Status200OK);
+        metrics.Webhook(StatusCodes.Status200OK, what);
         return Results.Json(new { accepted = relayed.Length, ignored = events.Count - relayed.Length, outcome = what });
     }
 

@@ -11,6 +11,8 @@ using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.Services.AddSystemd();
+builder.Configuration.AddCredentialFiles();
+builder.AddLeadTrackerTelemetry();
 
 var services = builder.Services;
 services.AddOptions<RabbitMqOptions>().BindConfiguration(RabbitMqOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -44,6 +46,7 @@ services.AddMassTransit(bus => bus.UsingRabbitMq((context, cfg) =>
 services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = false);
 
 var app = builder.Build();
+if (!app.SettingsAreValid()) return StartupCheck.InvalidConfiguration;
 if (app.Services.GetRequiredService<IOptions<KapsoOptions>>().Value.AllowUnsigned)
 {
     app.Logger.LogWarning("!!! LeadTracker__Kapso__AllowUnsigned=true: webhook signatures are NOT checked. Never in production. !!!");
@@ -56,7 +59,7 @@ app.MapHealthChecks("/health/ready", new HealthCheckOptions
     ResponseWriter = HealthResponse.WriteAsync,
 });
 app.MapKapsoWebhook();
-app.Run();
+return app.RunChecked();
 
 /// <summary>Visible to WebApplicationFactory in the tests.</summary>
 public partial class Program;

@@ -8,4 +8,8 @@ internal sealed record RelayedEvent(
     string EventType,
     string? IdempotencyKey,
     string PayloadJson,
-    DateTimeOffset ReceivedAt);
+    DateTimeOffset ReceivedAt)
+{
+    /// <summary>The W3C traceparent of the webhook request's span; null when nothing traces it.</summary>
+    public string? TraceParent { get; init; }
+}

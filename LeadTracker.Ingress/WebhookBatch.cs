@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
@@ -32,13 +33,16 @@ internal static class WebhookBatch
         var root = document.RootElement;
         if (root.ValueKind != JsonValueKind.Object) throw new JsonException("the body is not a JSON object");
 
+        // Split runs inside the webhook request: its span (ASP.NET Core's activity) is each event's trace parent.
+        var traceParent = Activity.Current?.Id;
         var isBatch = string.Equals(batchHeader, "true", StringComparison.OrdinalIgnoreCase)
             || (root.TryGetProperty("batch", out var batch) && batch.ValueKind == JsonValueKind.True);
         if (!isBatch)
         {
             var type = EventTypeOf(eventHeader, root);
             // The exact bytes Kapso sent (after any byte-order mark), not a re-serialization: the worker sees what was signed.
-            return [new RelayedEvent(EventStreams.Of(type), type, idempotencyKey, Encoding.UTF8.GetString(body.Span), receivedAt)];
+            return [new RelayedEvent(EventStreams.Of(type), type, idempotencyKey, Encoding.UTF8.GetString(body.Span), receivedAt)
+                { TraceParent = traceParent }];
         }
 
         if (!root.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array)
@@ -51,7 +55,7 @@ internal static class WebhookBatch
         {
             if (item.ValueKind != JsonValueKind.Object) throw new JsonException($"batch item {index} is not a JSON object");
             var key = idempotencyKey is null ? null : $"{idempotencyKey}#{index}";
-            events.Add(new RelayedEvent(EventStreams.Of(batchType), batchType, key, item.GetRawText(), receivedAt));
+            events.Add(new RelayedEvent(EventStreams.Of(batchType), batchType, key, item.GetRawText(), receivedAt) { TraceParent = traceParent });
             index++;
         }
 

@@ -31,6 +31,69 @@ public sealed partial class DeploymentFilesTests
         });
     }
 
+    [TestCase("leadtracker-ingress.service")]
+    [TestCase("leadtracker-worker.service")]
+    public async Task SystemdUnitExposureIsAtMostTwo(string unit)
+    {
+        var systemdAnalyze = FindOnPath("systemd-analyze");
+        Assert.That(systemdAnalyze, Is.Not.Null, "systemd-analyze is not on PATH: apt-get install -y systemd");
+
+        var path = Path.Combine(RepoRoot(), "deploy", "systemd", unit);
+        var (_, output) = await RunAsync(systemdAnalyze!, "security", "--offline=yes", "--no-pager", path);
+
+        var overall = OverallExposure().Match(output);
+        Assert.That(overall.Success, Is.True, $"no overall exposure in:\n{output}");
+        var exposure = double.Parse(overall.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        TestContext.Out.WriteLine($"{unit}: exposure {exposure}");
+        Assert.That(exposure, Is.LessThanOrEqualTo(2.0), $"systemd-analyze security {unit}:\n{output}");
+    }
+
+    [Test]
+    public void IngressAndWorkerRunAsSeparateUsersEachWritingOnlyItsOwnStateDirectory()
+    {
+        var ingress = UnitSettings("leadtracker-ingress.service");
+        var worker = UnitSettings("leadtracker-worker.service");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(ingress["User"], Is.EqualTo(["leadtracker-ingress"]));
+            Assert.That(worker["User"], Is.EqualTo(["leadtracker-worker"]));
+            Assert.That(ingress["StateDirectory"], Is.EqualTo(["leadtracker-ingress"]), "the spool's folder");
+            Assert.That(worker["StateDirectory"], Is.EqualTo(["leadtracker-worker"]), "the database's folder");
+            foreach (var unit in new[] { ingress, worker })
+            {
+                Assert.That(unit["ProtectSystem"], Is.EqualTo(["strict"]), "nothing else is writable");
+                Assert.That(unit.ContainsKey("ReadWritePaths"), Is.False, "no writable path beside the StateDirectory");
+                Assert.That(unit.ContainsKey("DynamicUser"), Is.False, "a static user, so the leadtracker command can run as it");
+                Assert.That(unit["ExecStart"].Single(), Does.EndWith(unit == worker ? ".dll run" : ".dll"), "the worker consumes only with run");
+            }
+
+            Assert.That(ingress["LoadCredential"], Has.Some.StartsWith("LeadTracker__Kapso__WebhookSecret:"));
+            Assert.That(worker["LoadCredential"], Has.Some.StartsWith("LeadTracker__RabbitMq__Password:"));
+        });
+    }
+
+    [TestCase("scripts/ensure-rabbitmq.sh")]
+    [TestCase("deploy/rabbitmq/enabled_plugins")]
+    public void RabbitMqPrometheusPluginIsEnabled(string file)
+    {
+        // ensure-rabbitmq.sh serves run.sh and test.sh; enabled_plugins is mounted by compose.yaml.
+        Assert.That(File.ReadAllText(Path.Combine(RepoRoot(), file)), Does.Contain("rabbitmq_prometheus"),
+            $"{file}: RabbitMQ's own /metrics (:15692) belongs beside the apps'");
+    }
+
+    [TestCase("ingress.env.example")]
+    [TestCase("worker.env.example")]
+    public void EnvironmentFilesHoldNoSecrets(string file)
+    {
+        var settings = File.ReadAllLines(Path.Combine(RepoRoot(), "deploy", "systemd", file))
+            .Where(l => !l.TrimStart().StartsWith('#') && l.Contains('=', StringComparison.Ordinal))
+            .Select(l => l[..l.IndexOf('=', StringComparison.Ordinal)]);
+
+        Assert.That(settings, Has.None.EndsWith("Password").And.None.EndsWith("WebhookSecret"),
+            "secrets are systemd credentials (LoadCredential=), not environment");
+    }
+
     [Test]
     public void ComposeBuildsBothImagesBesideTheRabbitMqManagementImage()
     {
@@ -54,6 +117,13 @@ public sealed partial class DeploymentFilesTests
 
         Assert.That(NonRootUser().IsMatch(runtimeStage), Is.True, $"{dockerfile}: the runtime stage has no non-root USER line");
     }
+
+    /// <summary>A unit file's settings, name to every value given (comments and section headers left out).</summary>
+    private static Dictionary<string, List<string>> UnitSettings(string unit) =>
+        File.ReadAllLines(Path.Combine(RepoRoot(), "deploy", "systemd", unit))
+            .Where(l => l.Contains('=', StringComparison.Ordinal) && !l.StartsWith('#') && !l.StartsWith('['))
+            .GroupBy(l => l[..l.IndexOf('=', StringComparison.Ordinal)], l => l[(l.IndexOf('=', StringComparison.Ordinal) + 1)..])
+            .ToDictionary(g => g.Key, g => g.ToList());
 
     /// <summary>The folder holding LeadTracker.sln, found by walking up from the test binaries.</summary>
     private static string RepoRoot()
@@ -96,6 +166,9 @@ public sealed partial class DeploymentFilesTests
         await process.WaitForExitAsync(timeout.Token);
         return (process.ExitCode, ((await stdout) + (await stderr)).Trim());
     }
+
+    [GeneratedRegex(@"Overall exposure level for \S+: (\d+(?:\.\d+)?)")]
+    private static partial Regex OverallExposure();
 
     [GeneratedRegex(@"image:\s*rabbitmq:[\w.]+-management\b")]
     private static partial Regex ManagementImage();

@@ -411,7 +411,7 @@ public sealed class IngressHostileInputTests(bool kestrel)
             Assert.That(problem, Does.Contain(reason), "the problem detail names the reason");
             Assert.That(_ingress.MessagesOut, Is.EqualTo(_messagesBefore), "nothing sent or published");
             Assert.That(_ingress.Spool.Depth, Is.Zero, "nothing spooled");
-            Assert.That(_ingress.Measured("leadtracker.ingress.webhooks", $"status={status}"), Is.GreaterThan(0),
+            Assert.That(_ingress.Measured("leadtracker.ingress.webhooks", $"outcome=rejected,status={status}"), Is.GreaterThan(0),
                 "counted in leadtracker.ingress.webhooks");
         });
 

@@ -3,6 +3,7 @@ using LeadTracker.Worker.Api;
 using LeadTracker.Worker.Consumers;
 using LeadTracker.Worker.Reconcile;
 using LeadTracker.Worker.Storage;
+using LeadTracker.Worker.Telemetry;
 using MassTransit;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -24,6 +25,8 @@ internal static partial class WorkerHost
             ContentRootPath = AppContext.BaseDirectory,
         });
         builder.Services.AddSystemd();
+        builder.Configuration.AddCredentialFiles();
+        builder.AddLeadTrackerTelemetry();
 
         var services = builder.Services;
         services.AddOptions<RabbitMqOptions>().BindConfiguration(RabbitMqOptions.Section)
@@ -79,6 +82,8 @@ internal static partial class WorkerHost
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("LeadTracker.Worker");
         try
         {
+            // Every setting is checked before the database is touched: a bad one changes nothing on disk.
+            app.Services.GetRequiredService<IStartupValidator>().Validate();
             var applied = DatabaseMigrator.Migrate(app.Services.GetRequiredService<SqliteConnectionFactory>(), logger);
             Log.Started(logger, app.Services.GetRequiredService<SqliteConnectionFactory>().DataSource, applied.Count);
             await app.RunAsync();

@@ -14,20 +14,25 @@ internal static class WorkerProgram
 {
     public static async Task<int> Main(string[] args)
     {
-        // One executable, several verbs: `run` (the default) is the service; the others are operator tools.
+        // One executable, several verbs: `run` is the service; the others are operator tools. Nothing consumes
+        // unless asked to by name (CommandLine explains why).
         var configuration = WorkerConfiguration.Load();
         SqliteConnectionFactory Connections() => new(configuration.LeadsConnectionString());
 
         ErrorQueueConnection Broker()
         {
             var o = configuration.GetSection(RabbitMqOptions.Section).Get<RabbitMqOptions>() ?? new RabbitMqOptions();
-            return new ErrorQueueConnection(o.Host, o.Port, o.VirtualHost, o.Username, o.Password, o.ManagementPort);
+            // In a cluster any node's management API sees every queue: the first node of Hosts (or Host) will do.
+            var node = o.Nodes()[0];
+            return new ErrorQueueConnection(node.Host, node.Port, o.VirtualHost, o.Username, o.Password, o.ManagementPort);
         }
 
-        var run = new Command("run", "Run the worker: consume RabbitMQ, write SQLite (the default)");
+        var run = new Command("run",
+            $"Run the service until stopped: consume RabbitMQ's {QueueNames.MessageEvents} and {QueueNames.ContactEvents} " +
+            "queues and write them to the SQLite database (ConnectionStrings:Leads), migrating it first");
         run.SetAction((_, _) => WorkerHost.RunAsync(args.SkipWhile(a => a == "run").ToArray()));
 
-        var migrate = new Command("migrate", "Apply pending schema migrations and exit");
+        var migrate = new Command("migrate", "Create the SQLite database or apply its pending schema migrations, and exit");
         migrate.SetAction(parse =>
         {
             var applied = DatabaseMigrator.Migrate(Connections(), NullLogger.Instance);
@@ -46,9 +51,7 @@ internal static class WorkerProgram
             ReconcileCommand.Create(configuration),
             WorkspacesCommand.Create(Connections),
         };
-        root.SetAction((_, _) => WorkerHost.RunAsync(args));
 
-        // The host handles SIGTERM itself (graceful stop, systemd); System.CommandLine must not cut it short.
-        return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+        return await CommandLine.InvokeAsync(root, args, configuration.LeadsConnectionString());
     }
 }

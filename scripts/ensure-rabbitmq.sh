@@ -14,7 +14,8 @@ pass="${LeadTracker__RabbitMq__Password:-guest}"
 mgmt_url="http://${host}:${LeadTracker__RabbitMq__ManagementPort:-15672}"
 start_timeout="${RABBITMQ_START_TIMEOUT:-90}" # seconds; a cold Erlang node takes ~10 s on 2 cores
 # shovel: `errors replay` moves an _error queue back with a dynamic shovel; shovel_management adds the UI's "Move messages".
-plugins=(rabbitmq_management rabbitmq_shovel rabbitmq_shovel_management)
+# prometheus: RabbitMQ's own metrics at :15692/metrics, beside the apps' /metrics.
+plugins=(rabbitmq_management rabbitmq_prometheus rabbitmq_shovel rabbitmq_shovel_management)
 
 log() { echo "[rabbitmq] $*"; }
 die() { echo "[rabbitmq] ERROR: $*" >&2; exit 1; }

@@ -124,6 +124,7 @@ cat <<EOF
 [run]   worker    ${worker_url}/health/ready   (pid ${worker_pid}, log .run/worker.log)
 [run]   database  ${ConnectionStrings__Leads}
 [run]   RabbitMQ  http://localhost:15672 (guest/guest)
+[run]   metrics   ${ingress_url}/metrics  ${worker_url}/metrics  http://localhost:15692/metrics (RabbitMQ)
 [run] Post a signed fixture:
 [run]   scripts/post-fixture.sh LeadTracker.Tests/Fixtures/Kapso/kapso-message-received-text.json
 [run] Query the leads (from ${root}):

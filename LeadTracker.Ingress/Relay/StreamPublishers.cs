@@ -12,13 +12,13 @@ internal sealed class StreamPublishers(StreamQueues queues, IOptions<IngressOpti
 {
     private readonly CoalescingPublisher _messages = new CoalescingPublisher<KapsoMessageEvent, KapsoMessageEvents>(
         queues, QueueNames.MessageEvents,
-        e => new KapsoMessageEvent { EventType = e.EventType, IdempotencyKey = e.IdempotencyKey, PayloadJson = e.PayloadJson, ReceivedAt = e.ReceivedAt },
+        e => new KapsoMessageEvent { EventType = e.EventType, IdempotencyKey = e.IdempotencyKey, PayloadJson = e.PayloadJson, ReceivedAt = e.ReceivedAt, TraceParent = e.TraceParent },
         events => new KapsoMessageEvents { Events = events },
         options.Value);
 
     private readonly CoalescingPublisher _contacts = new CoalescingPublisher<KapsoContactEvent, KapsoContactEvents>(
         queues, QueueNames.ContactEvents,
-        e => new KapsoContactEvent { EventType = e.EventType, IdempotencyKey = e.IdempotencyKey, PayloadJson = e.PayloadJson, ReceivedAt = e.ReceivedAt },
+        e => new KapsoContactEvent { EventType = e.EventType, IdempotencyKey = e.IdempotencyKey, PayloadJson = e.PayloadJson, ReceivedAt = e.ReceivedAt, TraceParent = e.TraceParent },
         events => new KapsoContactEvents { Events = events },
         options.Value);
 

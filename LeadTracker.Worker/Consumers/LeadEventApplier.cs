@@ -2,6 +2,7 @@ using System.Runtime.ExceptionServices;
 using LeadTracker.Contracts;
 using LeadTracker.Worker.Kapso;
 using LeadTracker.Worker.Storage;
+using LeadTracker.Worker.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace LeadTracker.Worker.Consumers;
@@ -24,51 +25,69 @@ internal sealed partial class LeadEventApplier(LeadWriter writer, ILogger<LeadEv
         where TEvent : IKapsoEvent
     {
         var rejected = new List<RejectedEvent<TEvent>>();
-        var writes = new List<(TEvent Event, Task<IReadOnlyList<EventOutcome>> Write)>(events.Count);
-        foreach (var e in events)
+        var writes = new List<(TEvent Event, EventTrace Trace, Task<IReadOnlyList<EventOutcome>> Write)>(events.Count);
+        var traces = new List<EventTrace>(events.Count);
+        try
         {
-            IReadOnlyList<LeadEvent> facts;
-            try
+            foreach (var e in events)
             {
-                facts = parse(e);
-            }
-            catch (InvalidKapsoPayloadException invalid)
-            {
-                rejected.Add(new RejectedEvent<TEvent>(e, invalid));
-                continue;
+                var trace = EventTrace.Start(e.EventType, e.ReceivedAt, e.IdempotencyKey, e.TraceParent);
+                traces.Add(trace);
+                IReadOnlyList<LeadEvent> facts;
+                try
+                {
+                    facts = parse(e);
+                }
+                catch (InvalidKapsoPayloadException invalid)
+                {
+                    trace.Failed(invalid);
+                    rejected.Add(new RejectedEvent<TEvent>(e, invalid));
+                    continue;
+                }
+
+                foreach (var clamped in facts.Where(f => f.ClampedFromMs is not null))
+                {
+                    Log.TimeClamped(logger, clamped.EventType, clamped.Message?.Wamid, e.IdempotencyKey,
+                        DateTimeOffset.FromUnixTimeMilliseconds(clamped.ClampedFromMs!.Value),
+                        DateTimeOffset.FromUnixTimeMilliseconds(clamped.ReceivedAtMs), KapsoEventParser.MaxAheadOfReceipt);
+                }
+
+                if (facts.Count == 0)
+                {
+                    trace.Ignored();
+                    Log.NothingToApply(logger, e.EventType, e.IdempotencyKey);
+                }
+                else
+                {
+                    writes.Add((e, trace, trace.CommitAsync(writer.WriteAsync(facts))));
+                }
             }
 
-            foreach (var clamped in facts.Where(f => f.ClampedFromMs is not null))
+            Exception? retry = null;
+            foreach (var (e, trace, write) in writes)
             {
-                Log.TimeClamped(logger, clamped.EventType, clamped.Message?.Wamid, e.IdempotencyKey,
-                    DateTimeOffset.FromUnixTimeMilliseconds(clamped.ClampedFromMs!.Value),
-                    DateTimeOffset.FromUnixTimeMilliseconds(clamped.ReceivedAtMs), KapsoEventParser.MaxAheadOfReceipt);
+                try
+                {
+                    LogCommitted(await write, trace.TraceId);
+                }
+                catch (Exception failed) when (ConsumerRetry.IsPermanent(failed) || lastAttempt)
+                {
+                    rejected.Add(new RejectedEvent<TEvent>(e, failed));
+                }
+                catch (Exception failed)
+                {
+                    retry ??= failed;
+                }
             }
 
-            if (facts.Count == 0) Log.NothingToApply(logger, e.EventType, e.IdempotencyKey);
-            else writes.Add((e, writer.WriteAsync(facts)));
+            if (retry is not null) throw retry;
+            foreach (var (e, reason) in rejected) Log.Rejected(logger, e.EventType, e.IdempotencyKey, reason.Message);
+            return rejected;
         }
-
-        Exception? retry = null;
-        foreach (var (e, write) in writes)
+        finally
         {
-            try
-            {
-                LogCommitted(await write);
-            }
-            catch (Exception failed) when (ConsumerRetry.IsPermanent(failed) || lastAttempt)
-            {
-                rejected.Add(new RejectedEvent<TEvent>(e, failed));
-            }
-            catch (Exception failed)
-            {
-                retry ??= failed;
-            }
+            foreach (var trace in traces) trace.Dispose();
         }
-
-        if (retry is not null) throw retry;
-        foreach (var (e, reason) in rejected) Log.Rejected(logger, e.EventType, e.IdempotencyKey, reason.Message);
-        return rejected;
     }
 
     /// <summary>A message of one event: applied, or faulted with its reason (MassTransit's error transport takes it).</summary>
@@ -78,18 +97,18 @@ internal sealed partial class LeadEventApplier(LeadWriter writer, ILogger<LeadEv
         if (await ApplyAsync([e], parse, lastAttempt: false) is [var rejected]) ExceptionDispatchInfo.Throw(rejected.Reason);
     }
 
-    private void LogCommitted(IReadOnlyList<EventOutcome> outcomes)
+    private void LogCommitted(IReadOnlyList<EventOutcome> outcomes, string traceId)
     {
         foreach (var outcome in outcomes)
         {
             if (outcome.Event.Message is { } message)
             {
                 Log.KapsoSync(logger, message.Direction == Direction.Inbound ? "inbound" : "outbound", message.Wamid,
-                    outcome.Message, outcome.Event.EventType, message.Status.Name);
+                    outcome.Message, outcome.Event.EventType, message.Status.Name, traceId);
             }
             else if (outcome.Event.Contact is { } contact)
             {
-                Log.ContactSynced(logger, outcome.Event.EventType, LeadPhone.Mask(contact.PhoneE164));
+                Log.ContactSynced(logger, outcome.Event.EventType, LeadPhone.Mask(contact.PhoneE164), traceId);
             }
         }
     }
@@ -97,13 +116,13 @@ internal sealed partial class LeadEventApplier(LeadWriter writer, ILogger<LeadEv
     private static partial class Log
     {
         [LoggerMessage(EventId = 2000, Level = LogLevel.Information,
-            Message = "[Kapso Sync] {Direction} message {MessageId} {Outcome} ({EventType}, status {Status})")]
+            Message = "[Kapso Sync] {Direction} message {MessageId} {Outcome} ({EventType}, status {Status}) trace {TraceId}")]
         public static partial void KapsoSync(ILogger logger, string direction, string messageId, WriteOutcome outcome,
-            string eventType, string status);
+            string eventType, string status, string traceId);
 
         [LoggerMessage(EventId = 2001, Level = LogLevel.Information,
-            Message = "[Kapso Sync] contact {Phone} updated ({EventType})")]
-        public static partial void ContactSynced(ILogger logger, string eventType, string phone);
+            Message = "[Kapso Sync] contact {Phone} updated ({EventType}) trace {TraceId}")]
+        public static partial void ContactSynced(ILogger logger, string eventType, string phone, string traceId);
 
         [LoggerMessage(EventId = 2002, Level = LogLevel.Information,
             Message = "{EventType} acknowledged: nothing to apply (idempotency key {IdempotencyKey})")]

@@ -63,6 +63,7 @@ internal sealed partial class LeadWriter : IAsyncDisposable
             {
                 var started = Stopwatch.GetTimestamp();
                 Complete(batch, await _store.ApplyAsync(events, CancellationToken.None));
+                Telemetry.WorkerMetrics.Committed(events.Count, Stopwatch.GetElapsedTime(started));
                 if (_stats.Add(events.Count, Stopwatch.GetElapsedTime(started)) is { } report)
                 {
                     Log.Throughput(_logger, report.Events, report.Seconds, report.Events / report.Seconds, report.Commits,

@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Options;
+
+namespace LeadTracker.Ingress;
+
+/// <summary>
+/// A missing secret or a bad value is one clear line on stderr and exit code 2 (the usage/configuration code the
+/// worker uses too), never an unhandled exception's stack trace.
+/// </summary>
+internal static class StartupCheck
+{
+    public const int InvalidConfiguration = 2;
+
+    /// <summary>Checks every validated setting now, before anything reads one; false after saying what is wrong.</summary>
+    public static bool SettingsAreValid(this WebApplication app)
+    {
+        try
+        {
+            app.Services.GetRequiredService<IStartupValidator>().Validate();
+            return true;
+        }
+        catch (Exception e) when (e is OptionsValidationException or InvalidOperationException)
+        {
+            var reason = e is OptionsValidationException invalid ? string.Join("; ", invalid.Failures) : e.Message;
+            Console.Error.WriteLine($"leadtracker-ingress: invalid configuration: {reason}");
+            return false;
+        }
+    }
+
+    public static int RunChecked(this WebApplication app)
+    {
+        try
+        {
+            app.Run();
+            return 0;
+        }
+        catch (IOException e)
+        {
+            // Kestrel could not bind (address in use, no permission): say it in one line, as the worker CLI does.
+            Console.Error.WriteLine($"leadtracker-ingress: could not start: {e.Message}");
+            return 1;
+        }
+    }
+}
