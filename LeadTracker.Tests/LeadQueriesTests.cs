@@ -63,7 +63,8 @@ public sealed class LeadQueriesTests
     {
         var plan = await PlanAsync(LeadQueries.TimelineSql);
 
-        Assert.That(plan, Does.Contain("SEARCH messages USING INDEX ix_messages_contact (contact_id=?"), plan);
+        Assert.That(plan, Does.Contain("MERGE (UNION ALL)"), plan);
+        Assert.That(plan, Does.Contain("SEARCH messages USING INDEX ix_messages_contact_direction (contact_id=? AND direction=? AND occurred_at<?)"), plan);
         Assert.That(plan, Does.Not.Contain("TEMP B-TREE"), plan);
     }
 

@@ -183,8 +183,24 @@ public sealed class LeadPageBrowserTests
             Assert.That((int)response.StatusCode, Is.EqualTo(200), fixture.File);
         }
 
+        // Every fixture lead has our outreach after their last word (a delivered receipt is outreach too), so one
+        // new person writes afterwards and no reply has gone out yet: the follow-up list has someone in it.
+        var text = KapsoFixtures.Get("kapso-message-received-text.json");
+        var newcomer = Encoding.UTF8.GetBytes(text.Json
+            .Replace("wamid.HBgLMTU1NTAxMDAxMjMVAgASGBQzRUIwRkFLRTAwMDAwMDAwMDAwMQA=", "wamid.page-test-newcomer", StringComparison.Ordinal)
+            .Replace("15550100123", "15550100999", StringComparison.Ordinal)
+            .Replace("1768471200", "1768490000", StringComparison.Ordinal)
+            .Replace("Maria Lopez", "Noor Haddad", StringComparison.Ordinal));
+        using var late = KapsoFixtures.Request(text, newcomer);
+        late.Headers.Remove("X-Idempotency-Key");
+        late.Headers.Add("X-Idempotency-Key", "page-test-newcomer");
+        using (var response = await system.Http.SendAsync(late))
+        {
+            Assert.That((int)response.StatusCode, Is.EqualTo(200), "the newcomer's message");
+        }
+
         await system.WaitUntilAsync(() =>
-                system.Worker.Output.Count(l => l.Contains("[Kapso Sync]", StringComparison.Ordinal) && l.Contains(" message ", StringComparison.Ordinal)) >= MessageWrites
+                system.Worker.Output.Count(l => l.Contains("[Kapso Sync]", StringComparison.Ordinal) && l.Contains(" message ", StringComparison.Ordinal)) >= MessageWrites + 1
                 && system.Worker.Output.Count(l => l.Contains("[Kapso Sync] contact", StringComparison.Ordinal)) >= ContactWrites,
             TimeSpan.FromSeconds(60), "every fixture in the worker log");
     }

@@ -110,13 +110,22 @@ internal sealed class LeadQueries(SqliteConnectionFactory connections)
         WHERE c.id = @id
         """;
 
-    public const string TimelineSql = """
-        SELECT id, wamid, direction, occurred_at, type, SUBSTR(body, 1, 160) AS body_preview, status, error
-        FROM messages
-        WHERE contact_id = @contactId
-          AND (@afterId IS NULL OR occurred_at < @afterKey OR (occurred_at = @afterKey AND id < @afterId))
+    // One ordered range per direction, merged: ix_messages_contact_direction (migration 0004) has the direction
+    // before the time, so a single range over both directions would need a sort of every message of the lead.
+    // Each arm walks its index range backwards from the cursor and the merge stops at the limit.
+    public static readonly string TimelineSql = $"""
+        {TimelineOf("inbound")}
+        UNION ALL
+        {TimelineOf("outbound")}
         ORDER BY occurred_at DESC, id DESC
         LIMIT @limit
+        """;
+
+    private static string TimelineOf(string direction) => $"""
+        SELECT id, wamid, direction, occurred_at, type, SUBSTR(body, 1, 160) AS body_preview, status, error
+        FROM messages
+        WHERE contact_id = @contactId AND direction = '{direction}'
+          AND (occurred_at, id) < (COALESCE(@afterKey, 9223372036854775807), COALESCE(@afterId, 9223372036854775807))
         """;
 
     static LeadQueries() => DefaultTypeMap.MatchNamesWithUnderscores = true;
