@@ -80,6 +80,12 @@ public sealed class ReconcilePipelineTests
 
         await system.WaitUntilAsync(() => LeadRows.Snapshot(system.OpenDatabase()) == _everyWebhook, TimeSpan.FromSeconds(90),
             "the worker's catch-up to give the rows of the run where every webhook arrived");
+        // The rows match as soon as the run's last write commits, a moment before the run records its result; the
+        // result line comes after the record, so the health JSON below is that run's.
+        var runsSoFar = system.Worker.Output.Count(l => l.Contains("[Reconcile] catch-up ", StringComparison.Ordinal));
+        await system.WaitUntilAsync(
+            () => system.Worker.Output.Count(l => l.Contains("[Reconcile] catch-up ", StringComparison.Ordinal)) > runsSoFar,
+            TimeSpan.FromSeconds(30), "the catch-up run that gave those rows to finish");
 
         using var http = new HttpClient();
         using var health = JsonDocument.Parse(await http.GetStringAsync(system.Worker.Health));
