@@ -12,7 +12,7 @@ public sealed partial class DeploymentFilesTests
 {
     [TestCase("leadtracker-ingress.service")]
     [TestCase("leadtracker-worker.service")]
-    public async Task SystemdUnitPassesSystemdAnalyzeVerify(string unit)
+    public async Task A_systemd_unit_passes_systemd_analyze_verify(string unit)
     {
         // Needs the Debian package systemd (not systemd as init) and the units' ExecStart binary /usr/bin/dotnet;
         // scripts/test.sh provides both. A missing tool fails the test: it never skips.
@@ -33,7 +33,7 @@ public sealed partial class DeploymentFilesTests
 
     [TestCase("leadtracker-ingress.service")]
     [TestCase("leadtracker-worker.service")]
-    public async Task SystemdUnitExposureIsAtMostTwo(string unit)
+    public async Task A_systemd_unit_scores_an_exposure_of_at_most_two_in_systemd_analyze_security(string unit)
     {
         var systemdAnalyze = FindOnPath("systemd-analyze");
         Assert.That(systemdAnalyze, Is.Not.Null, "systemd-analyze is not on PATH: apt-get install -y systemd");
@@ -49,7 +49,7 @@ public sealed partial class DeploymentFilesTests
     }
 
     [Test]
-    public void IngressAndWorkerRunAsSeparateUsersEachWritingOnlyItsOwnStateDirectory()
+    public void Ingress_and_worker_run_as_separate_users_each_writing_only_its_own_state_directory()
     {
         var ingress = UnitSettings("leadtracker-ingress.service");
         var worker = UnitSettings("leadtracker-worker.service");
@@ -75,7 +75,7 @@ public sealed partial class DeploymentFilesTests
 
     [TestCase("scripts/ensure-rabbitmq.sh")]
     [TestCase("deploy/rabbitmq/enabled_plugins")]
-    public void RabbitMqPrometheusPluginIsEnabled(string file)
+    public void The_rabbitmq_prometheus_plugin_is_enabled(string file)
     {
         // ensure-rabbitmq.sh serves run.sh and test.sh; enabled_plugins is mounted by compose.yaml.
         Assert.That(File.ReadAllText(Path.Combine(RepoRoot(), file)), Does.Contain("rabbitmq_prometheus"),
@@ -84,7 +84,7 @@ public sealed partial class DeploymentFilesTests
 
     [TestCase("ingress.env.example")]
     [TestCase("worker.env.example")]
-    public void EnvironmentFilesHoldNoSecrets(string file)
+    public void An_environment_file_holds_no_secrets(string file)
     {
         var settings = File.ReadAllLines(Path.Combine(RepoRoot(), "deploy", "systemd", file))
             .Where(l => !l.TrimStart().StartsWith('#') && l.Contains('=', StringComparison.Ordinal))
@@ -109,7 +109,7 @@ public sealed partial class DeploymentFilesTests
 
     [TestCase("LeadTracker.Ingress/Dockerfile")]
     [TestCase("LeadTracker.Worker/Dockerfile")]
-    public void DockerfileRunsAsNonRootUser(string dockerfile)
+    public void A_dockerfile_runs_its_image_as_a_non_root_user(string dockerfile)
     {
         var text = File.ReadAllText(Path.Combine(RepoRoot(), dockerfile));
         // Only the final stage is the image that runs: look after the last FROM.
