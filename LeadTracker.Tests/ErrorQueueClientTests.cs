@@ -95,7 +95,7 @@ public sealed class ErrorQueueClientTests
     }
 
     [Test]
-    public async Task ListReportsCountReasonAndEventTypeAndLeavesTheMessages()
+    public async Task List_reports_count_reason_and_event_type_and_leaves_the_messages()
     {
         using var client = new ErrorQueueClient(_connection);
 
@@ -125,7 +125,7 @@ public sealed class ErrorQueueClientTests
     }
 
     [Test]
-    public async Task ListWithSmallPeekStillCountsEverything()
+    public async Task List_with_a_small_peek_still_counts_everything_and_a_missing_error_queue_as_empty()
     {
         using var client = new ErrorQueueClient(_connection);
 
@@ -142,7 +142,7 @@ public sealed class ErrorQueueClientTests
     }
 
     [Test]
-    public async Task ListReadsEventTypeAndIdempotencyKeyFromHeadersNotBodies()
+    public async Task List_reads_event_type_and_idempotency_key_from_headers_not_bodies()
     {
         var properties = FaultedProperties(Guid.NewGuid().ToString(), 3);
         properties.Headers!["LeadTracker-Event-Type"] = "whatsapp.contact.identity_changed";
@@ -161,7 +161,7 @@ public sealed class ErrorQueueClientTests
     }
 
     [Test]
-    public async Task ReplayMovesEveryMessageBackAsItWas()
+    public async Task Replay_moves_every_message_back_as_it_was()
     {
         using var client = new ErrorQueueClient(_connection);
 
@@ -193,7 +193,7 @@ public sealed class ErrorQueueClientTests
     }
 
     [Test]
-    public async Task ReplayedMessagesAreConsumedAndOneThatFaultsAgainShowsItsNewReason()
+    public async Task Replayed_messages_are_consumed_and_one_that_faults_again_shows_its_new_reason()
     {
         var consumed = new System.Collections.Concurrent.ConcurrentBag<Guid?>();
         var bus = Bus.Factory.CreateUsingRabbitMq(cfg =>
@@ -248,7 +248,7 @@ public sealed class ErrorQueueClientTests
     }
 
     [Test]
-    public async Task ReplayWithMaxMovesOnlyThatMany()
+    public async Task Replay_with_max_moves_only_that_many()
     {
         using var client = new ErrorQueueClient(_connection);
 
@@ -263,7 +263,7 @@ public sealed class ErrorQueueClientTests
     }
 
     [Test]
-    public async Task ReplayOfAnEmptyErrorQueueMovesNothing()
+    public async Task Replay_of_an_empty_error_queue_moves_nothing()
     {
         using var client = new ErrorQueueClient(_connection);
 

@@ -54,7 +54,7 @@ public sealed class ParserPropertyTests
     {
         using var db = new TempDatabase();
         var store = FastStore(db);
-        foreach (var seed in Seeds)
+        foreach (var seed in LoadedSeeds())
         {
             var events = KapsoEventParser.Parse(seed.EventType, seed.Json, ReceivedAt);
             Assert.That(() => store.ApplyAsync(events, CancellationToken.None), Throws.Nothing, seed.ToString());
@@ -68,7 +68,7 @@ public sealed class ParserPropertyTests
         using var db = new TempDatabase();
         var store = FastStore(db);
         var cases = 0;
-        foreach (var seed in Seeds)
+        foreach (var seed in LoadedSeeds())
         {
             var paths = JsonMutator.Paths(JsonNode.Parse(seed.Json)!);
             foreach (var path in paths)
@@ -90,7 +90,7 @@ public sealed class ParserPropertyTests
         using var db = new TempDatabase();
         var store = FastStore(db);
         var gen =
-            from seed in Gen.Elements(Seeds)
+            from seed in Gen.Elements(LoadedSeeds())
             from rounds in Gen.Choose(1, 6)
             from random in Gen.Choose(0, int.MaxValue)
             from retype in Gen.Frequency((5, Gen.Constant<string?>(null)), (1, Gen.Elements(EventTypes).Select(t => (string?)t)))
@@ -105,7 +105,7 @@ public sealed class ParserPropertyTests
         using var db = new TempDatabase();
         var store = FastStore(db);
         var gen =
-            from seed in Gen.Elements(Seeds)
+            from seed in Gen.Elements(LoadedSeeds())
             from rounds in Gen.Choose(1, 4)
             from random in Gen.Choose(0, int.MaxValue)
             select JsonMutator.MutateText(seed, rounds, new Random(random));
@@ -139,6 +139,18 @@ public sealed class ParserPropertyTests
     public void Known_hostile_shapes_are_rejected_with_their_reason_or_ignored(string json)
     {
         foreach (var type in EventTypes) Check(new ParserCase(type, json, "hand-written"), store: null);
+    }
+
+    /// <summary>
+    /// The seeds, after asserting every fixture gave at least one: over no fixtures (an empty or unread manifest) the
+    /// loops above check nothing and would pass.
+    /// </summary>
+    private static ParserCase[] LoadedSeeds()
+    {
+        Assert.That(KapsoFixtures.All, Is.Not.Empty, "no Kapso fixture loaded from Fixtures/Kapso/manifest.json");
+        Assert.That(Seeds.Select(s => s.Mutations.Split('#')[0]).Distinct(), Is.EquivalentTo(KapsoFixtures.All.Select(f => f.File)),
+            "every fixture gives the parser at least one payload");
+        return Seeds;
     }
 
     /// <summary>The property: facts that apply cleanly, or the one exception type with "{event type}: {reason}".</summary>
