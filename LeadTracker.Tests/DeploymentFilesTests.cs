@@ -125,19 +125,8 @@ public sealed partial class DeploymentFilesTests
             .GroupBy(l => l[..l.IndexOf('=', StringComparison.Ordinal)], l => l[(l.IndexOf('=', StringComparison.Ordinal) + 1)..])
             .ToDictionary(g => g.Key, g => g.ToList());
 
-    /// <summary>The folder holding LeadTracker.sln, found by walking up from the test binaries.</summary>
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "LeadTracker.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No LeadTracker.sln above {TestContext.CurrentContext.TestDirectory}");
-    }
+    /// <summary>The folder holding LeadTracker.sln.</summary>
+    private static string RepoRoot() => RepoPaths.Root;
 
     private static string? FindOnPath(string program) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "")
