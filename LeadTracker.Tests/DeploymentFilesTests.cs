@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 
 namespace LeadTracker.Tests;
@@ -137,23 +136,8 @@ public sealed partial class DeploymentFilesTests
     /// <summary>Runs a program to its end (30 s at most) and returns its exit code and stdout + stderr.</summary>
     private static async Task<(int ExitCode, string Output)> RunAsync(string program, params string[] arguments)
     {
-        var start = new ProcessStartInfo(program)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {program}");
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, ((await stdout) + (await stderr)).Trim());
+        var run = await ProgramRun.RunAsync(program, arguments, TimeSpan.FromSeconds(30));
+        return (run.ExitCode, run.Output.Trim());
     }
 
     [GeneratedRegex(@"Overall exposure level for \S+: (\d+(?:\.\d+)?)")]

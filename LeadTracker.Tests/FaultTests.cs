@@ -414,24 +414,17 @@ public sealed class FaultTests
     /// <summary>The local node's rabbitmqctl (root or the rabbitmq user: scripts/test.sh runs the tests so).</summary>
     internal static async Task<bool> RabbitAsync(string command, bool mustSucceed = true)
     {
-        var start = new ProcessStartInfo("rabbitmqctl") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(command);
-        Process? started = null;
+        ProgramRun run = null!;
         try
         {
-            started = Process.Start(start);
+            run = await ProgramRun.RunAsync("rabbitmqctl", [command], TimeSpan.FromMinutes(2));
         }
         catch (System.ComponentModel.Win32Exception e)
         {
             Assert.Fail($"the fault tests stop and start the local RabbitMQ with rabbitmqctl, which could not run ({e.Message})");
         }
 
-        using var process = started ?? throw new InvalidOperationException("could not run rabbitmqctl");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        if (mustSucceed) Assert.That(process.ExitCode, Is.Zero, $"rabbitmqctl {command}: {await output}{await error}");
-        return process.ExitCode == 0;
+        if (mustSucceed) Assert.That(run.ExitCode, Is.Zero, $"rabbitmqctl {command}: {run.Output}");
+        return run.ExitCode == 0;
     }
 }

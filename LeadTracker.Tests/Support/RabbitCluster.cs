@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace LeadTracker.Tests.Support;
@@ -73,24 +72,17 @@ internal static class RabbitCluster
 
     private static async Task ScriptAsync(TimeSpan timeout, params string[] args)
     {
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(RepoPaths.Root, "scripts", "rabbitmq-cluster.sh"));
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not run rabbitmq-cluster.sh");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout);
+        ProgramRun run = null!;
         try
         {
-            await process.WaitForExitAsync(cts.Token);
+            run = await ProgramRun.RunAsync("bash", [Path.Combine(RepoPaths.Root, "scripts", "rabbitmq-cluster.sh"), .. args], timeout);
         }
-        catch (OperationCanceledException)
+        catch (TimeoutException e)
         {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"rabbitmq-cluster.sh {string.Join(' ', args)} did not finish within {timeout}: {await output}{await error}");
+            Assert.Fail($"rabbitmq-cluster.sh {string.Join(' ', args)} did not finish within {timeout}: {e.Message}");
         }
 
-        TestContext.Out.WriteLine($"[cluster] rabbitmq-cluster.sh {string.Join(' ', args)}: exit {process.ExitCode}");
-        Assert.That(process.ExitCode, Is.Zero, $"rabbitmq-cluster.sh {string.Join(' ', args)}:\n{await output}{await error}");
+        TestContext.Out.WriteLine($"[cluster] rabbitmq-cluster.sh {string.Join(' ', args)}: exit {run.ExitCode}");
+        Assert.That(run.ExitCode, Is.Zero, $"rabbitmq-cluster.sh {string.Join(' ', args)}:\n{run.Output}");
     }
 }
