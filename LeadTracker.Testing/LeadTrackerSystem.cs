@@ -88,9 +88,17 @@ public sealed class LeadTrackerSystem : IAsyncDisposable
         Directory.CreateDirectory(folder);
         var system = new LeadTrackerSystem(LeadTrackerApps.InThisCheckout(), broker, folder, KapsoSignature.TestSecret, extra,
             logToFiles: false, ownsFolder: true);
-        if (startWorker) await system.StartWorkerAsync();
-        await system.StartIngressAsync();
-        return system;
+        try
+        {
+            if (startWorker) await system.StartWorkerAsync();
+            await system.StartIngressAsync();
+            return system;
+        }
+        catch
+        {
+            await system.DisposeAsync();
+            throw;
+        }
     }
 
     public async Task StartWorkerAsync(CancellationToken ct = default)
