@@ -182,12 +182,8 @@ public sealed class BrokerNodeFaultTests
         // What scripts/test.sh does when no broker answers: start the Debian package's node again.
         public async Task RestartKilledAsync()
         {
-            var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-            start.ArgumentList.Add(Path.Combine(RepoPaths.Root, "scripts", "ensure-rabbitmq.sh"));
-            using var process = Process.Start(start) ?? throw new InvalidOperationException("could not run ensure-rabbitmq.sh");
-            var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync();
-            Assert.That(process.ExitCode, Is.Zero, "ensure-rabbitmq.sh: " + output);
+            var run = await ProgramRun.RunAsync("bash", [Path.Combine(RepoPaths.Root, "scripts", "ensure-rabbitmq.sh")], TimeSpan.FromMinutes(10));
+            Assert.That(run.ExitCode, Is.Zero, "ensure-rabbitmq.sh: " + run.Output);
             await FaultTests.StartBrokerAsync();
         }
 
@@ -208,14 +204,9 @@ public sealed class BrokerNodeFaultTests
 
         private static async Task<string> CtlOutputAsync(params string[] args)
         {
-            var start = new ProcessStartInfo("rabbitmqctl") { RedirectStandardOutput = true, RedirectStandardError = true };
-            start.ArgumentList.Add("-q");
-            foreach (var arg in args) start.ArgumentList.Add(arg);
-            using var process = Process.Start(start) ?? throw new InvalidOperationException("could not run rabbitmqctl");
-            var output = await process.StandardOutput.ReadToEndAsync();
-            await process.WaitForExitAsync();
-            Assert.That(process.ExitCode, Is.Zero, $"rabbitmqctl {string.Join(' ', args)}: {output}{await process.StandardError.ReadToEndAsync()}");
-            return output;
+            var run = await ProgramRun.RunAsync("rabbitmqctl", ["-q", .. args], TimeSpan.FromMinutes(2));
+            Assert.That(run.ExitCode, Is.Zero, $"rabbitmqctl {string.Join(' ', args)}: {run.Output}");
+            return run.Stdout;
         }
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using LeadTracker.Tests.Support;
 
 namespace LeadTracker.Tests;
@@ -77,38 +76,28 @@ public sealed class CliMisuseTests
     {
         var folder = Path.Combine(Path.GetTempPath(), "leadtracker-tests", "cli-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
-        var start = new ProcessStartInfo("dotnet")
+        var settings = new Dictionary<string, string?>
         {
-            WorkingDirectory = folder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
+            ["DOTNET_ENVIRONMENT"] = "Production",
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["LeadTracker__Kapso__WebhookSecret"] = KapsoFixtures.Secret,
         };
-        start.ArgumentList.Add(RepoPaths.ServiceDll(project));
-        foreach (var arg in args.Split(' ', StringSplitOptions.RemoveEmptyEntries)) start.ArgumentList.Add(arg);
-        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["LeadTracker__Kapso__WebhookSecret"] = KapsoFixtures.Secret;
         if (environment.Length > 0)
         {
             var (key, value) = (environment[..environment.IndexOf('=', StringComparison.Ordinal)], environment[(environment.IndexOf('=', StringComparison.Ordinal) + 1)..]);
-            start.Environment[key] = value;
+            settings[key] = value;
         }
 
-        using var process = Process.Start(start)!;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
         try
         {
-            await process.WaitForExitAsync(timeout.Token);
+            var run = await ProgramRun.RunAsync("dotnet", [RepoPaths.ServiceDll(project), .. args.Split(' ', StringSplitOptions.RemoveEmptyEntries)],
+                TimeSpan.FromSeconds(30), settings, folder);
+            return (run.ExitCode, run.Stdout, run.Stderr, folder);
         }
-        catch (OperationCanceledException)
+        catch (TimeoutException)
         {
-            process.Kill(entireProcessTree: true);
             Assert.Fail($"{project} {args} still running after 30 s: it should have refused to start");
+            throw;
         }
-
-        return (process.ExitCode, await stdout, await stderr, folder);
     }
 }

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using LeadTracker.Tests.Support;
 
 namespace LeadTracker.Tests;
@@ -21,7 +19,7 @@ public sealed class CredentialFilesTests
         // As systemd writes it: the value, here with the trailing newline an editor leaves.
         await File.WriteAllTextAsync(Path.Combine(credentials, "LeadTracker__Kapso__WebhookSecret"), KapsoFixtures.Secret + "\n");
 
-        var url = new Uri($"http://127.0.0.1:{FreePort()}");
+        var url = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}");
         await using var ingress = new ServiceProcess("ingress", RepoPaths.ServiceDll("LeadTracker.Ingress"), ["--urls", url.ToString()],
             new Dictionary<string, string>
             {
@@ -38,12 +36,5 @@ public sealed class CredentialFilesTests
         using var response = await http.SendAsync(KapsoFixtures.Request(KapsoFixtures.Get("kapso-message-received-text.json")));
 
         Assert.That((int)response.StatusCode, Is.EqualTo(200), "signed with the secret from the file: " + ingress.Tail());
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using YamlDotNet.RepresentationModel;
 
@@ -141,19 +140,8 @@ public sealed partial class DeploymentFilesTests
             .GroupBy(l => l[..l.IndexOf('=', StringComparison.Ordinal)], l => l[(l.IndexOf('=', StringComparison.Ordinal) + 1)..])
             .ToDictionary(g => g.Key, g => g.ToList());
 
-    /// <summary>The folder holding LeadTracker.sln, found by walking up from the test binaries.</summary>
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "LeadTracker.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No LeadTracker.sln above {TestContext.CurrentContext.TestDirectory}");
-    }
+    /// <summary>The folder holding LeadTracker.sln.</summary>
+    private static string RepoRoot() => RepoPaths.Root;
 
     private static string? FindOnPath(string program) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "")
@@ -164,23 +152,8 @@ public sealed partial class DeploymentFilesTests
     /// <summary>Runs a program to its end (30 s at most) and returns its exit code and stdout + stderr.</summary>
     private static async Task<(int ExitCode, string Output)> RunAsync(string program, params string[] arguments)
     {
-        var start = new ProcessStartInfo(program)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {program}");
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, ((await stdout) + (await stderr)).Trim());
+        var run = await ProgramRun.RunAsync(program, arguments, TimeSpan.FromSeconds(30));
+        return (run.ExitCode, run.Output.Trim());
     }
 
     [GeneratedRegex(@"Overall exposure level for \S+: (\d+(?:\.\d+)?)")]

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Text;
 using LeadTracker.Contracts;
 using LeadTracker.Worker.Errors;
@@ -25,7 +24,7 @@ public sealed class ErrorQueueClientTests
     private static readonly string Username = Setting("Username", "guest");
     private static readonly string Password = Setting("Password", "guest");
 
-    private HttpClient _management = null!;
+    private RabbitManagement _management = null!;
     private ErrorQueueConnection _connection = null!;
     private IConnection _amqp = null!;
     private IChannel _channel = null!;
@@ -36,16 +35,8 @@ public sealed class ErrorQueueClientTests
     {
         var virtualHost = "lt-test-errors-" + Guid.NewGuid().ToString("N")[..8];
         _connection = new ErrorQueueConnection(BrokerHost, BrokerPort, virtualHost, Username, Password, ManagementPort);
-        _management = new HttpClient { BaseAddress = _connection.ManagementUri, Timeout = TimeSpan.FromSeconds(10) };
-        _management.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
-            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Username}:{Password}")));
-
-        var vhostPath = Uri.EscapeDataString(virtualHost);
-        await ManagementAsync(HttpMethod.Put, $"api/vhosts/{vhostPath}", null);
-        await ManagementAsync(
-            HttpMethod.Put,
-            $"api/permissions/{vhostPath}/{Uri.EscapeDataString(Username)}",
-            """{"configure":".*","write":".*","read":".*"}""");
+        _management = new RabbitManagement(_connection.ManagementUri, Username, Password, TimeSpan.FromSeconds(10));
+        await _management.CreateVhostAsync(virtualHost);
 
         var factory = new ConnectionFactory
         {
@@ -89,9 +80,9 @@ public sealed class ErrorQueueClientTests
             await _amqp.DisposeAsync();
         }
 
-        using var response = await _management.DeleteAsync($"api/vhosts/{Uri.EscapeDataString(_connection.VirtualHost)}");
+        var deleted = await _management.DeleteVhostAsync(_connection.VirtualHost);
         _management.Dispose();
-        Assert.That((int)response.StatusCode, Is.EqualTo(204), $"deleting virtual host {_connection.VirtualHost}");
+        Assert.That(deleted, Is.True, $"deleting virtual host {_connection.VirtualHost}");
     }
 
     [Test]
@@ -314,33 +305,6 @@ public sealed class ErrorQueueClientTests
 
     private async Task<uint> CountAsync(string queue) => (await _channel.QueueDeclarePassiveAsync(queue)).MessageCount;
 
-    private async Task ManagementAsync(HttpMethod method, string path, string? json)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        if (json is not null)
-        {
-            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
-        }
-
-        HttpResponseMessage response;
-        try
-        {
-            response = await _management.SendAsync(request);
-        }
-        catch (HttpRequestException e)
-        {
-            throw new InvalidOperationException(
-                $"No RabbitMQ management API at {_connection.ManagementUri}: these tests need the real broker " +
-                "(scripts/test.sh starts it); they never skip.", e);
-        }
-
-        using (response)
-        {
-            Assert.That(response.IsSuccessStatusCode, Is.True, $"{method} {path}: {(int)response.StatusCode}");
-        }
-    }
-
-    /// <summary>The broker settings the worker reads (<c>LeadTracker__RabbitMq__Host</c>…), localhost guest by default.</summary>
     private static string Setting(string name, string fallback) =>
         Environment.GetEnvironmentVariable($"LeadTracker__RabbitMq__{name}") is { Length: > 0 } value ? value : fallback;
 }

@@ -401,21 +401,11 @@ public sealed class FaultTests
             await Task.Delay(TimeSpan.FromSeconds(2));
         await RabbitAsync("await_startup");
 
-        using var management = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        management.DefaultRequestHeaders.Authorization = new("Basic", Convert.ToBase64String("guest:guest"u8));
+        using var management = RabbitManagement.Local(TimeSpan.FromSeconds(5));
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (true)
         {
-            try
-            {
-                using var response = await management.GetAsync($"http://{TestBroker.Host}:{TestBroker.ManagementPort}/api/overview");
-                if (response.IsSuccessStatusCode) return;
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                // still booting
-            }
-
+            if (await management.AnswersAsync()) return;
             if (DateTime.UtcNow > deadline) Assert.Fail("the RabbitMQ management API did not come back after start_app");
             await Task.Delay(250);
         }
@@ -424,24 +414,17 @@ public sealed class FaultTests
     /// <summary>The local node's rabbitmqctl (root or the rabbitmq user: scripts/test.sh runs the tests so).</summary>
     internal static async Task<bool> RabbitAsync(string command, bool mustSucceed = true)
     {
-        var start = new ProcessStartInfo("rabbitmqctl") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(command);
-        Process? started = null;
+        ProgramRun run = null!;
         try
         {
-            started = Process.Start(start);
+            run = await ProgramRun.RunAsync("rabbitmqctl", [command], TimeSpan.FromMinutes(2));
         }
         catch (System.ComponentModel.Win32Exception e)
         {
             Assert.Fail($"the fault tests stop and start the local RabbitMQ with rabbitmqctl, which could not run ({e.Message})");
         }
 
-        using var process = started ?? throw new InvalidOperationException("could not run rabbitmqctl");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        if (mustSucceed) Assert.That(process.ExitCode, Is.Zero, $"rabbitmqctl {command}: {await output}{await error}");
-        return process.ExitCode == 0;
+        if (mustSucceed) Assert.That(run.ExitCode, Is.Zero, $"rabbitmqctl {command}: {run.Output}");
+        return run.ExitCode == 0;
     }
 }

@@ -156,8 +156,5 @@ public sealed class LogHygieneTests
             ? applier.ApplyOneAsync(new KapsoContactEvent { EventType = eventType, PayloadJson = payloadJson, ReceivedAt = receivedAt, IdempotencyKey = key }, StreamParser.Parse)
             : applier.ApplyOneAsync(new KapsoMessageEvent { EventType = eventType, PayloadJson = payloadJson, ReceivedAt = receivedAt, IdempotencyKey = key }, StreamParser.Parse);
 
-    private static IEnumerable<RelayedEvent> Relayed(KapsoFixture fixture) =>
-        WebhookBatch.Split(fixture.Body, fixture.Headers.GetValueOrDefault("X-Webhook-Event"),
-                fixture.Headers.GetValueOrDefault("X-Webhook-Batch"), fixture.Headers.GetValueOrDefault("X-Idempotency-Key"), ReceivedAt)
-            .Where(e => e.Stream != EventStream.Ignored);
+    private static IEnumerable<RelayedEvent> Relayed(KapsoFixture fixture) => FixtureEvents.Relayed(fixture, ReceivedAt);
 }

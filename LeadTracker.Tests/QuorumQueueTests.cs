@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using LeadTracker.Contracts;
 using LeadTracker.Tests.Support;
@@ -218,12 +217,7 @@ public sealed class QuorumQueueTests
     /// <summary>rabbitmqctl as the README shows it (root or the rabbitmq user, as the fault tests need too).</summary>
     private static async Task CtlAsync(params string[] args)
     {
-        var start = new ProcessStartInfo("rabbitmqctl") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not run rabbitmqctl");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.That(process.ExitCode, Is.Zero, $"rabbitmqctl {string.Join(' ', args)}: {await output}{await error}");
+        var run = await ProgramRun.RunAsync("rabbitmqctl", args, TimeSpan.FromMinutes(2));
+        Assert.That(run.ExitCode, Is.Zero, $"rabbitmqctl {string.Join(' ', args)}: {run.Output}");
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using LeadTracker.Tests.Support;
 
@@ -159,24 +158,14 @@ internal static class ReconcileCli
     public static async Task<(int Code, string Stdout, string Stderr)> RunAsync(string databasePath, Uri apiBaseUrl,
         string? apiKey, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
-        start.ArgumentList.Add(RepoPaths.ServiceDll("LeadTracker.Worker"));
-        start.ArgumentList.Add("reconcile");
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        start.Environment["ConnectionStrings__Leads"] = $"Data Source={databasePath}";
-        start.Environment["LeadTracker__Kapso__ApiBaseUrl"] = apiBaseUrl.ToString();
-        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        if (apiKey is not null) start.Environment["LeadTracker__Kapso__ApiKey"] = apiKey;
-        else start.Environment.Remove("LeadTracker__Kapso__ApiKey");
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, (await stdout).Trim(), (await stderr).Trim());
+        var run = await ProgramRun.RunAsync("dotnet", [RepoPaths.ServiceDll("LeadTracker.Worker"), "reconcile", .. args],
+            TimeSpan.FromMinutes(2), new Dictionary<string, string?>
+            {
+                ["ConnectionStrings__Leads"] = $"Data Source={databasePath}",
+                ["LeadTracker__Kapso__ApiBaseUrl"] = apiBaseUrl.ToString(),
+                ["DOTNET_ENVIRONMENT"] = "Production",
+                ["LeadTracker__Kapso__ApiKey"] = apiKey,
+            });
+        return (run.ExitCode, run.Stdout.Trim(), run.Stderr.Trim());
     }
 }

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
@@ -17,16 +16,17 @@ public sealed record KapsoFixture(string File, byte[] Body, IReadOnlyDictionary<
 /// <summary>The fixtures copied byte for byte from Kapso's shapes; their signatures use <see cref="Secret"/>.</summary>
 internal static class KapsoFixtures
 {
-    public const string Secret = "test_secret";
+    public const string Secret = KapsoSignature.TestSecret;
 
     private static readonly Lazy<IReadOnlyList<KapsoFixture>> Loaded = new(Load);
+
+    private static string Folder => Path.Combine(TestContext.CurrentContext.TestDirectory, "Fixtures", "Kapso");
 
     public static IReadOnlyList<KapsoFixture> All => Loaded.Value;
 
     public static KapsoFixture Get(string file) => All.Single(f => f.File == file);
 
-    public static string Sign(byte[] body, string secret = Secret) =>
-        Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body));
+    public static string Sign(byte[] body, string secret = Secret) => KapsoSignature.Sign(body, secret);
 
     /// <summary>
     /// A request exactly as the manifest describes it (its own signature), or carrying another
@@ -44,18 +44,18 @@ internal static class KapsoFixtures
             request.Headers.TryAddWithoutValidation(name, value);
         }
 
-        request.Headers.TryAddWithoutValidation("X-Webhook-Signature", signature ?? Sign(body, secret));
+        request.Headers.TryAddWithoutValidation("X-Webhook-Signature", signature ?? KapsoSignature.Sign(body, secret));
         return request;
     }
 
     private static List<KapsoFixture> Load()
     {
-        using var manifest = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(RepoPaths.Fixtures, "manifest.json")));
+        using var manifest = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(Folder, "manifest.json")));
         return manifest.RootElement.GetProperty("fixtures").EnumerateArray().Select(f =>
         {
             var file = f.GetProperty("file").GetString()!;
             var headers = f.GetProperty("headers").EnumerateObject().ToDictionary(h => h.Name, h => h.Value.GetString()!);
-            return new KapsoFixture(file, File.ReadAllBytes(Path.Combine(RepoPaths.Fixtures, file)), headers);
+            return new KapsoFixture(file, File.ReadAllBytes(Path.Combine(Folder, file)), headers);
         }).ToList();
     }
 }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Net.Http.Headers;
 using System.Text.Json;
 
 namespace LeadTracker.Tests.Support;
@@ -28,27 +26,14 @@ internal static class RabbitCluster
     public static Task StopNodeAsync(int node) => ScriptAsync(TimeSpan.FromMinutes(2), "stop-node", node.ToString());
 
     /// <summary>A management API client on the first node that answers (nodes die in these tests).</summary>
-    public static async Task<HttpClient> ManagementAsync()
+    public static async Task<RabbitManagement> ManagementAsync()
     {
         foreach (var node in Nodes)
         {
-            var http = new HttpClient
-            {
-                BaseAddress = new Uri($"http://127.0.0.1:{ManagementPort(node)}/api/"),
-                Timeout = TimeSpan.FromSeconds(10),
-                DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String("guest:guest"u8)) },
-            };
-            try
-            {
-                using var overview = await http.GetAsync("overview");
-                if (overview.IsSuccessStatusCode) return http;
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                // that node is down; try the next
-            }
-
-            http.Dispose();
+            var management = new RabbitManagement(new Uri($"http://127.0.0.1:{ManagementPort(node)}/"), timeout: TimeSpan.FromSeconds(10));
+            if (await management.AnswersAsync()) return management;
+            // that node is down; try the next
+            management.Dispose();
         }
 
         Assert.Fail("no node of the cluster answers on its management port (15682-15684)");
@@ -61,17 +46,23 @@ internal static class RabbitCluster
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            using var http = await ManagementAsync();
-            using var response = await http.GetAsync($"queues/{Uri.EscapeDataString(virtualHost)}/{Uri.EscapeDataString(queue)}");
-            if (response.IsSuccessStatusCode)
+            using var management = await ManagementAsync();
+            JsonElement? found = null;
+            try
             {
-                using var json = JsonDocument.Parse(await response.Content.ReadAsStreamAsync());
-                // A classic queue has no leader: the node holding it plays that part.
-                if ((json.RootElement.TryGetProperty("leader", out var leader) || json.RootElement.TryGetProperty("node", out leader)) &&
-                    Nodes.FirstOrDefault(n => NodeName(n) == leader.GetString()) is var node and > 0)
-                {
-                    return node;
-                }
+                found = await management.QueueAsync(virtualHost, queue);
+            }
+            catch (HttpRequestException)
+            {
+                // the node answering went down mid-call, or the queue is between leaders: ask again
+            }
+
+            // A classic queue has no leader: the node holding it plays that part.
+            if (found is { } q &&
+                (q.TryGetProperty("leader", out var leader) || q.TryGetProperty("node", out leader)) &&
+                Nodes.FirstOrDefault(n => NodeName(n) == leader.GetString()) is var node and > 0)
+            {
+                return node;
             }
 
             if (DateTime.UtcNow > deadline) Assert.Fail($"no leader for {queue} within {timeout}");
@@ -81,24 +72,17 @@ internal static class RabbitCluster
 
     private static async Task ScriptAsync(TimeSpan timeout, params string[] args)
     {
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(RepoPaths.Root, "scripts", "rabbitmq-cluster.sh"));
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not run rabbitmq-cluster.sh");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout);
+        ProgramRun run = null!;
         try
         {
-            await process.WaitForExitAsync(cts.Token);
+            run = await ProgramRun.RunAsync("bash", [Path.Combine(RepoPaths.Root, "scripts", "rabbitmq-cluster.sh"), .. args], timeout);
         }
-        catch (OperationCanceledException)
+        catch (TimeoutException e)
         {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"rabbitmq-cluster.sh {string.Join(' ', args)} did not finish within {timeout}: {await output}{await error}");
+            Assert.Fail($"rabbitmq-cluster.sh {string.Join(' ', args)} did not finish within {timeout}: {e.Message}");
         }
 
-        TestContext.Out.WriteLine($"[cluster] rabbitmq-cluster.sh {string.Join(' ', args)}: exit {process.ExitCode}");
-        Assert.That(process.ExitCode, Is.Zero, $"rabbitmq-cluster.sh {string.Join(' ', args)}:\n{await output}{await error}");
+        TestContext.Out.WriteLine($"[cluster] rabbitmq-cluster.sh {string.Join(' ', args)}: exit {run.ExitCode}");
+        Assert.That(run.ExitCode, Is.Zero, $"rabbitmq-cluster.sh {string.Join(' ', args)}:\n{run.Output}");
     }
 }

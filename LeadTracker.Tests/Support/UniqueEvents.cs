@@ -20,112 +20,23 @@ internal sealed record UniqueEvent(string Wamid, string Phone, string Idempotenc
 }
 
 /// <summary>
-/// Realistic, never-repeating Kapso v2 <c>whatsapp.message.received</c> bodies, the shape of
-/// <c>Fixtures/Kapso/kapso-message-received-text.json</c>: a unique wamid per event, leads spread over a fixed set
-/// of phone numbers on workspace <see cref="PhoneNumberId"/>, message times moving forward a second at a time.
+/// Never-repeating Kapso v2 <c>whatsapp.message.received</c> webhooks from <see cref="WebhookGenerator"/> (the
+/// benchmark's), signed with the fixtures' secret: a unique wamid per event, leads spread over a fixed set of phone
+/// numbers on workspace <see cref="WebhookGenerator.PhoneNumberId"/>.
 /// </summary>
-internal sealed class UniqueEvents
+internal sealed class UniqueEvents(int contacts = 200)
 {
-    public const string PhoneNumberId = "110000000000001";
+    // A seed of its own: two generators in one test must not share idempotency keys.
+    private readonly WebhookGenerator _generator = new(KapsoSignature.TestSecret, contacts, Random.Shared.Next());
 
-    private static readonly string[] Texts =
-    [
-        "Hi! Is the 2-bedroom apartment on Elm St still available?",
-        "Can I book a viewing for Saturday morning?",
-        "What is the monthly rent including utilities?",
-        "Are pets allowed? I have a small dog.",
-        "Thanks, I'll send the documents tonight.",
-        "Is parking included?",
-    ];
+    public IReadOnlyList<UniqueEvent> Take(int count) =>
+        _generator.ReceivedTexts(count).Select(w => new UniqueEvent(w.Events[0].Wamid!, w.Events[0].Phone!, w.IdempotencyKey, w.Body)).ToArray();
 
-    // 2026-01-15T10:00:00Z, the fixture's time.
-    private const long FirstSecond = 1_768_471_200;
-
-    private readonly int _contacts;
-    private readonly string _run;
-    private int _next;
-
-    /// <param name="contacts">How many distinct leads the events are spread over.</param>
-    public UniqueEvents(int contacts = 200)
-    {
-        if (contacts is < 1 or > 10_000) throw new ArgumentOutOfRangeException(nameof(contacts));
-        _contacts = contacts;
-        // Unique per generator, so two streams in one database never share a wamid.
-        _run = Convert.ToHexString(Guid.NewGuid().ToByteArray(), 0, 3);
-    }
-
-    public IReadOnlyList<UniqueEvent> Take(int count) => Enumerable.Range(0, count).Select(_ => Next()).ToArray();
-
-    public UniqueEvent Next()
-    {
-        var n = Interlocked.Increment(ref _next) - 1;
-        var phone = "1555010" + (n % _contacts).ToString("D4", CultureInfo.InvariantCulture); // +1 555-010-0000 …
-        var stanza = "3EB0" + _run + n.ToString("X10", CultureInfo.InvariantCulture);         // 20 characters, as WhatsApp's
-        var wamid = Wamid(phone, stanza);
-        var second = FirstSecond + n;
-        var at = DateTimeOffset.FromUnixTimeSeconds(second).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
-        var text = Texts[n % Texts.Length];
-        var conversationId = new Guid(Hash(phone)).ToString();
-
-        var body = new JsonObject
-        {
-            ["message"] = new JsonObject
-            {
-                ["id"] = wamid,
-                ["timestamp"] = second.ToString(CultureInfo.InvariantCulture),
-                ["type"] = "text",
-                ["from"] = phone,
-                ["text"] = new JsonObject { ["body"] = text },
-                ["kapso"] = new JsonObject
-                {
-                    ["direction"] = "inbound",
-                    ["status"] = "received",
-                    ["processing_status"] = "pending",
-                    ["origin"] = "cloud_api",
-                    ["has_media"] = false,
-                    ["content"] = text,
-                },
-            },
-            ["conversation"] = new JsonObject
-            {
-                ["id"] = conversationId,
-                ["phone_number"] = "+" + phone,
-                ["status"] = "active",
-                ["last_active_at"] = at,
-                ["created_at"] = at,
-                ["updated_at"] = at,
-                ["metadata"] = new JsonObject(),
-                ["phone_number_id"] = PhoneNumberId,
-                ["kapso"] = new JsonObject
-                {
-                    ["contact_name"] = "Lead " + phone[^4..],
-                    ["messages_count"] = n / _contacts + 1,
-                    ["last_message_id"] = wamid,
-                    ["last_message_type"] = "text",
-                    ["last_message_timestamp"] = at,
-                    ["last_message_text"] = text,
-                    ["last_inbound_at"] = at,
-                    ["last_outbound_at"] = null,
-                },
-            },
-            ["is_new_conversation"] = n < _contacts,
-            ["phone_number_id"] = PhoneNumberId,
-        };
-
-        return new UniqueEvent(wamid, "+" + phone, Guid.NewGuid().ToString(), Encoding.UTF8.GetBytes(body.ToJsonString()));
-    }
+    public UniqueEvent Next() => Take(1)[0];
 
     /// <summary>A body for an arbitrary event type (a poison event, say), signed with the test secret.</summary>
-    public static HttpRequestMessage Request(byte[] body, string eventType, string idempotencyKey)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/kapso") { Content = new ByteArrayContent(body) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        request.Headers.TryAddWithoutValidation("X-Webhook-Event", eventType);
-        request.Headers.TryAddWithoutValidation("X-Webhook-Payload-Version", "v2");
-        request.Headers.TryAddWithoutValidation("X-Idempotency-Key", idempotencyKey);
-        request.Headers.TryAddWithoutValidation("X-Webhook-Signature", KapsoFixtures.Sign(body));
-        return request;
-    }
+    public static HttpRequestMessage Request(byte[] body, string eventType, string idempotencyKey) =>
+        Webhook.Create(eventType, body, idempotencyKey).ToRequest();
 
     /// <summary>
     /// Starts posting <paramref name="events"/> through the ingress, <paramref name="concurrency"/> at a time, in
@@ -173,20 +84,6 @@ internal sealed class UniqueEvents
             return "?";
         }
     }
-
-    // WhatsApp's wamid is base64 of a small protobuf: the counterpart's number and the message's stanza id.
-    private static string Wamid(string phone, string stanza)
-    {
-        var bytes = new List<byte> { 0x1C, 0x18, (byte)phone.Length };
-        bytes.AddRange(Encoding.ASCII.GetBytes(phone));
-        bytes.AddRange([0x15, 0x02, 0x00, 0x12, 0x18, (byte)stanza.Length]);
-        bytes.AddRange(Encoding.ASCII.GetBytes(stanza));
-        bytes.Add(0x00);
-        return "wamid." + Convert.ToBase64String(bytes.ToArray());
-    }
-
-    // One conversation per lead, the same id every time.
-    private static ReadOnlySpan<byte> Hash(string text) => System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text)).AsSpan(0, 16);
 }
 
 /// <summary>A stream of webhooks in flight, and what the ingress answered for each (thread-safe, live).</summary>

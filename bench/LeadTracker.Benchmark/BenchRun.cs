@@ -5,7 +5,6 @@ using LeadTracker.Benchmark.Broker;
 using LeadTracker.Benchmark.EndToEnd;
 using LeadTracker.Benchmark.Load;
 using LeadTracker.Benchmark.Naive;
-using LeadTracker.Benchmark.Payloads;
 using LeadTracker.Benchmark.Reporting;
 using LeadTracker.Benchmark.Storage;
 using Microsoft.Data.Sqlite;
@@ -24,7 +23,7 @@ internal sealed class BenchRun(BenchOptions options, BrokerSettings broker, Rabb
 
     private byte[] SecretBytes => Encoding.UTF8.GetBytes(_secret);
 
-    private WebhookGenerator NewGenerator() => new(SecretBytes, options.Phones, _seed++);
+    private WebhookGenerator NewGenerator() => new(_secret, options.Phones, _seed++);
 
     public async Task RunAsync(CancellationToken ct)
     {
@@ -161,25 +160,19 @@ internal sealed class BenchRun(BenchOptions options, BrokerSettings broker, Rabb
             return;
         }
 
-        var vhost = $"leadtracker-bench-e2e-{Guid.NewGuid():N}"[..33];
-        await management.CreateVhostAsync(vhost, ct);
-        var system = new LeadTrackerSystem(
-            options.IngressDll, options.WorkerDll, broker, vhost, _secret, options.WorkDirectory, options.ChildEnvironment);
+        await using var system = await BenchSystem.CreateAsync(options, broker, management, "e2e", _secret, options.ChildEnvironment, ct);
         if (options.ChildEnvironment.Count > 0)
         {
             report.Note("ingress/worker run with " + string.Join(", ", options.ChildEnvironment.Select(e => $"{e.Key}={e.Value}")));
         }
 
-        ChildProcess? worker = null;
-        ChildProcess? ingress = null;
         try
         {
-            var database = Path.Combine(options.WorkDirectory, "leadtracker-e2e.db");
             Console.WriteLine("[4] LeadTracker end to end: starting the worker and the ingress (Release builds)");
-            worker = await system.StartWorkerAsync(database, "e2e", ct);
-            ingress = await system.StartIngressAsync(ct);
+            await system.StartWorkerAsync(ct);
+            await system.StartIngressAsync(ct);
             using var client = new WebhookClient(system.WebhookEndpoint, options.Connections);
-            var probe = new StoreProbe(database);
+            var probe = new StoreProbe(system.DatabasePath);
             var generator = NewGenerator();
 
             // Warm-up: JIT, connection pools, queues; stored and checked before the clock starts.
@@ -188,24 +181,22 @@ internal sealed class BenchRun(BenchOptions options, BrokerSettings broker, Rabb
 
             if (options.Phases.Contains("e2e"))
             {
-                await HttpLimitAsync(client, ingress, ct);
-                await EndToEndAsync(generator, client, probe, worker, ingress, ct);
+                await HttpLimitAsync(client, system.Ingress, ct);
+                await EndToEndAsync(generator, client, probe, system.Worker, system.Ingress, ct);
             }
 
             if (options.Phases.Contains("latency"))
             {
-                await FixedRateAsync(generator, client, probe, ingress, ct);
+                await FixedRateAsync(generator, client, probe, system.Ingress, ct);
             }
 
             if (options.Phases.Contains("backlog"))
             {
-                await worker.StopAsync(TimeSpan.FromSeconds(30));
-                await worker.DisposeAsync();
-                worker = null;
-                worker = await BacklogAsync(system, client, ct);
+                await system.Worker.StopAsync(TimeSpan.FromSeconds(30));
+                await BacklogAsync(system, client, ct);
             }
 
-            var depths = await management.QueueDepthsAsync(vhost, ct);
+            var depths = await system.Broker.QueueDepthsAsync(ct);
             var errors = depths.Where(q => q.Key.EndsWith("_error", StringComparison.Ordinal) && q.Value > 0).ToList();
             if (errors.Count > 0)
             {
@@ -215,7 +206,7 @@ internal sealed class BenchRun(BenchOptions options, BrokerSettings broker, Rabb
             // The ingress's own warnings: a publish that outwaited its timeout goes to the spool, a bad signature is 401.
             foreach (var (needle, what) in new[] { ("spooling", "publishes spooled (RabbitMQ slower than the publish timeout)"), ("Webhook rejected", "webhooks rejected") })
             {
-                if (ingress.CountLogLines(needle) is > 0 and var count)
+                if (system.Ingress.CountLines(needle) is > 0 and var count)
                 {
                     report.Note($"ingress log: {count} × {what}");
                 }
@@ -223,22 +214,12 @@ internal sealed class BenchRun(BenchOptions options, BrokerSettings broker, Rabb
         }
         finally
         {
-            if (ingress is not null)
-            {
-                await ingress.DisposeAsync();
-            }
-
-            if (worker is not null)
-            {
-                await worker.DisposeAsync();
-            }
-
-            await management.DeleteVhostAsync(vhost, CancellationToken.None);
+            await system.StopAsync(TimeSpan.FromSeconds(10));
         }
     }
 
     private async Task EndToEndAsync(
-        WebhookGenerator generator, WebhookClient client, StoreProbe probe, ChildProcess worker, ChildProcess ingress, CancellationToken ct)
+        WebhookGenerator generator, WebhookClient client, StoreProbe probe, ServiceProcess worker, ServiceProcess ingress, CancellationToken ct)
     {
         var webhooks = generator.Mixed(options.Events);
         var expected = generator.Expectation.Snapshot();
@@ -281,7 +262,7 @@ internal sealed class BenchRun(BenchOptions options, BrokerSettings broker, Rabb
     }
 
     /// <summary>Row 0: the same load generator against the ingress, for a signed event type it answers and relays nowhere.</summary>
-    private async Task HttpLimitAsync(WebhookClient client, ChildProcess ingress, CancellationToken ct)
+    private async Task HttpLimitAsync(WebhookClient client, ServiceProcess ingress, CancellationToken ct)
     {
         var webhooks = NewGenerator().Ignored(options.Events);
         Console.WriteLine($"[0] HTTP limit: {webhooks.Count:N0} signed webhooks of a type the ingress ignores");
@@ -303,7 +284,7 @@ internal sealed class BenchRun(BenchOptions options, BrokerSettings broker, Rabb
             run.Failures == 0));
     }
 
-    private async Task FixedRateAsync(WebhookGenerator generator, WebhookClient client, StoreProbe probe, ChildProcess ingress, CancellationToken ct)
+    private async Task FixedRateAsync(WebhookGenerator generator, WebhookClient client, StoreProbe probe, ServiceProcess ingress, CancellationToken ct)
     {
         var requests = (int)(options.Rate * options.RateSeconds);
         Console.WriteLine($"[5] latency at a fixed rate: {options.Rate:N0} requests/s for {options.RateSeconds} s (open loop), worker running");
@@ -343,7 +324,7 @@ internal sealed class BenchRun(BenchOptions options, BrokerSettings broker, Rabb
         await probe.WaitForAsync(generator.Expectation.Snapshot(), StallTimeout, _ => { }, ct);
     }
 
-    private async Task<ChildProcess> BacklogAsync(LeadTrackerSystem system, WebhookClient client, CancellationToken ct)
+    private async Task BacklogAsync(LeadTrackerSystem system, WebhookClient client, CancellationToken ct)
     {
         var generator = NewGenerator();
         var webhooks = generator.Batches(options.BacklogEvents, options.BacklogBatch);
@@ -358,17 +339,16 @@ internal sealed class BenchRun(BenchOptions options, BrokerSettings broker, Rabb
             posted = await LoadGenerator.ClosedLoopAsync(client, webhooks, Math.Min(options.Concurrency, 16), counters, ct);
         }
 
-        var database = Path.Combine(options.WorkDirectory, "leadtracker-backlog.db");
+        var database = Path.Combine(system.Folder, "leadtracker-backlog.db");
         var probe = new StoreProbe(database);
         var stored = StoreCounts.Empty;
         Console.WriteLine("[6] backlog: starting the worker on a fresh SQLite file");
         var clock = Stopwatch.StartNew();
         TimeSpan? firstRow = null;
-        ChildProcess worker;
         (StoreCounts Counts, bool Complete) outcome;
         await using (Progress.Start("backlog: draining", () => (posted.Events, stored.Messages)))
         {
-            var starting = system.StartWorkerAsync(database, "backlog", ct);
+            var starting = system.MoveWorkerAsync(database, ct);
             outcome = await probe.WaitForAsync(expected, StallTimeout, c =>
             {
                 stored = c;
@@ -377,7 +357,7 @@ internal sealed class BenchRun(BenchOptions options, BrokerSettings broker, Rabb
                     firstRow = clock.Elapsed;
                 }
             }, ct);
-            worker = await starting;
+            await starting;
         }
 
         var elapsed = clock.Elapsed;
@@ -388,7 +368,7 @@ internal sealed class BenchRun(BenchOptions options, BrokerSettings broker, Rabb
             expected.Events,
             elapsed,
             null,
-            [new PeakMemory("worker", worker.PeakRssBytes())],
+            [new PeakMemory("worker", system.Worker.PeakRssBytes())],
             string.Create(
                 CultureInfo.InvariantCulture,
                 $"from worker process start; first row after {firstRow?.TotalSeconds:F1} s, {steady:N0}/s from then; queued at {posted.Events / posted.Elapsed.TotalSeconds:N0} events/s through the ingress")
@@ -398,8 +378,6 @@ internal sealed class BenchRun(BenchOptions options, BrokerSettings broker, Rabb
         {
             report.Note($"backlog incomplete: stored {outcome.Counts} of {Describe(expected)}");
         }
-
-        return worker;
     }
 
     private static string Failures(LoadRun run) =>

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using LeadTracker.Benchmark.Payloads;
 using LeadTracker.Benchmark.Reporting;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
@@ -26,8 +25,7 @@ internal static class BrokerLimit
         ushort prefetch, CancellationToken ct)
     {
         var bodies = events.Take(2000).Select(Envelope).ToArray();
-        var vhost = $"leadtracker-bench-broker-{Guid.NewGuid():N}"[..36];
-        await management.CreateVhostAsync(vhost, ct);
+        var vhost = await TestBroker.CreateNamedAsync($"leadtracker-bench-broker-{Guid.NewGuid():N}"[..36], management, ct);
         try
         {
             var factory = new ConnectionFactory
@@ -36,7 +34,7 @@ internal static class BrokerLimit
                 Port = broker.Port,
                 UserName = broker.User,
                 Password = broker.Password,
-                VirtualHost = vhost,
+                VirtualHost = vhost.VirtualHost,
                 ClientProvidedName = "leadtracker-bench",
             };
             await using var publishConnection = await factory.CreateConnectionAsync(ct);
@@ -81,7 +79,7 @@ internal static class BrokerLimit
         }
         finally
         {
-            await management.DeleteVhostAsync(vhost, CancellationToken.None);
+            await vhost.DisposeAsync();
         }
     }
 

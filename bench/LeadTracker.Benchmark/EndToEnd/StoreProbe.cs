@@ -1,5 +1,4 @@
 using Dapper;
-using LeadTracker.Benchmark.Payloads;
 using Microsoft.Data.Sqlite;
 
 namespace LeadTracker.Benchmark.EndToEnd;

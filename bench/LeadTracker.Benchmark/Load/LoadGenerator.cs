@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using LeadTracker.Benchmark.Payloads;
 
 namespace LeadTracker.Benchmark.Load;
 

@@ -1,5 +1,4 @@
 using System.Net;
-using LeadTracker.Benchmark.Payloads;
 
 namespace LeadTracker.Benchmark.Load;
 
@@ -29,21 +28,7 @@ internal sealed class WebhookClient : IDisposable
 
     public async Task<HttpStatusCode> PostAsync(Webhook webhook, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, _endpoint)
-        {
-            Content = new ByteArrayContent(webhook.Body),
-        };
-        request.Content.Headers.ContentType = new("application/json");
-        request.Headers.TryAddWithoutValidation("X-Webhook-Event", webhook.EventType);
-        request.Headers.TryAddWithoutValidation("X-Webhook-Signature", webhook.Signature);
-        request.Headers.TryAddWithoutValidation("X-Idempotency-Key", webhook.IdempotencyKey);
-        request.Headers.TryAddWithoutValidation("X-Webhook-Payload-Version", "v2");
-        if (webhook.IsBatch)
-        {
-            request.Headers.TryAddWithoutValidation("X-Webhook-Batch", "true");
-            request.Headers.TryAddWithoutValidation("X-Batch-Size", webhook.BatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        }
-
+        using var request = webhook.ToRequest(_endpoint);
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct);
         return response.StatusCode;
     }

@@ -4,7 +4,6 @@ using System.Net.Http.Headers;
 using LeadTracker.Benchmark.Broker;
 using LeadTracker.Benchmark.EndToEnd;
 using LeadTracker.Benchmark.Load;
-using LeadTracker.Benchmark.Payloads;
 using LeadTracker.Benchmark.Reporting;
 using LeadTracker.Worker.Kapso;
 using LeadTracker.Worker.Storage;
@@ -52,21 +51,16 @@ internal static class ReadLatency
         double? maximum = endToEnd.EventsPerSecond;
         if (!endToEnd.Complete) report.Note("read API rows: row 4 was incomplete, so \"half the maximum\" is half of a low figure");
 
-        var database = Path.Combine(options.WorkDirectory, "leadtracker-reads.db");
-        Console.WriteLine($"[7] read API: seeding {Leads:N0} leads into {database}");
-        var seeded = await SeedAsync(database, ct);
-
-        var vhost = $"leadtracker-bench-reads-{Guid.NewGuid():N}"[..33];
-        await management.CreateVhostAsync(vhost, ct);
         var environment = new Dictionary<string, string>(options.ChildEnvironment) { ["LeadTracker__Api__Tokens"] = Token };
-        var system = new LeadTrackerSystem(options.IngressDll, options.WorkerDll, broker, vhost, secret, options.WorkDirectory, environment);
-        ChildProcess? worker = null;
-        ChildProcess? ingress = null;
+        await using var system = await BenchSystem.CreateAsync(options, broker, management, "reads", secret, environment, ct);
+        Console.WriteLine($"[7] read API: seeding {Leads:N0} leads into {system.DatabasePath}");
+        var seeded = await SeedAsync(system.DatabasePath, ct);
         try
         {
-            worker = await system.StartWorkerAsync(database, "reads", ct);
-            ingress = await system.StartIngressAsync(ct);
-            using var api = new HttpClient { BaseAddress = new Uri(system.WorkerReady, "/"), Timeout = TimeSpan.FromSeconds(30) };
+            await system.StartWorkerAsync(ct);
+            await system.StartIngressAsync(ct);
+            var worker = system.Worker;
+            using var api = new HttpClient { BaseAddress = system.WorkerUrl, Timeout = TimeSpan.FromSeconds(30) };
             api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
 
             // Idle first (also the warm-up), then under a paced ingest for the whole of the loaded measurement.
@@ -74,7 +68,7 @@ internal static class ReadLatency
             foreach (var (key, path) in Views) idle[key] = (await MeasureAsync(api, Resolve(path, seeded), IdleSeconds, ct)).Latency;
 
             var eventsPerSecond = maximum.Value / 2;
-            var generator = new WebhookGenerator(System.Text.Encoding.UTF8.GetBytes(secret), options.Phones, 97);
+            var generator = new WebhookGenerator(secret, options.Phones, 97);
             var sample = generator.MixedRequests(1_000);
             var eventsPerRequest = sample.Average(w => w.Events.Count);
             var requestsPerSecond = eventsPerSecond / eventsPerRequest;
@@ -118,9 +112,7 @@ internal static class ReadLatency
         }
         finally
         {
-            if (ingress is not null) await ingress.DisposeAsync();
-            if (worker is not null) await worker.DisposeAsync();
-            await management.DeleteVhostAsync(vhost, CancellationToken.None);
+            await system.StopAsync(TimeSpan.FromSeconds(10));
         }
     }
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using LeadTracker.Benchmark.Payloads;
 using LeadTracker.Benchmark.Reporting;
 using LeadTracker.Worker.Kapso;
 using LeadTracker.Worker.Storage;

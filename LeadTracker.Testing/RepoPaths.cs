@@ -1,18 +1,16 @@
-namespace LeadTracker.Tests.Support;
+namespace LeadTracker.Testing;
 
-/// <summary>Where things are in the checkout the tests run from. Nothing here reads ../shared.</summary>
-internal static class RepoPaths
+/// <summary>Where things are in the checkout the tests run from: its root, and the services built beside them.</summary>
+public static class RepoPaths
 {
     public static string Root { get; } = FindRoot();
 
-    public static string Fixtures => Path.Combine(TestContext.CurrentContext.TestDirectory, "Fixtures", "Kapso");
-
-    /// <summary>The built service, same configuration as the tests (the test project references both).</summary>
+    /// <summary>A built service, same configuration as the running assembly (bin/&lt;Configuration&gt;/net10.0).</summary>
     public static string ServiceDll(string project) =>
         Path.Combine(Root, project, "bin", Configuration, "net10.0", project + ".dll");
 
     private static string Configuration =>
-        new DirectoryInfo(TestContext.CurrentContext.TestDirectory).Parent!.Name;
+        new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
 
     private static string FindRoot()
     {

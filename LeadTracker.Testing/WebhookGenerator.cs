@@ -4,14 +4,14 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
-namespace LeadTracker.Benchmark.Payloads;
+namespace LeadTracker.Testing;
 
 /// <summary>
 /// Generates unique, signed Kapso v2 webhooks in the shapes of <c>LeadTracker.Tests/Fixtures/Kapso</c> (compact JSON, as sent
 /// on the wire): inbound texts, outbound sends, delivered/read receipts for earlier sends, marketing-preference
 /// changes and buffered batches of inbound texts, spread over many contacts of one business number.
 /// </summary>
-internal sealed class WebhookGenerator
+public sealed class WebhookGenerator
 {
     public const string PhoneNumberId = "110000000000001";
 
@@ -51,7 +51,7 @@ internal sealed class WebhookGenerator
         "Here is the brochure with the floor plan and photos of every room.",
     ];
 
-    private readonly byte[] _secret;
+    private readonly string _secret;
     private readonly Random _random;
     private readonly string _runTag;
     private readonly int _phones;
@@ -62,8 +62,12 @@ internal sealed class WebhookGenerator
     private long _sequence;
     private long _marketingSequence;
 
-    public WebhookGenerator(byte[] secret, int phones, int seed)
+    /// <param name="secret">The webhook secret the ingress under test is given.</param>
+    /// <param name="phones">How many distinct leads the events are spread over (at most 100,000).</param>
+    /// <param name="seed">The same seed gives the same leads and mix; message ids differ in every generator.</param>
+    public WebhookGenerator(string secret, int phones, int seed)
     {
+        if (phones is < 1 or > 100_000) throw new ArgumentOutOfRangeException(nameof(phones), phones, "1 to 100,000 leads");
         _secret = secret;
         _phones = phones;
         _random = new Random(seed);
@@ -104,6 +108,10 @@ internal sealed class WebhookGenerator
         return webhooks;
     }
 
+    /// <summary>Exactly <paramref name="requests"/> single inbound texts, each from a lead picked at random.</summary>
+    public List<Webhook> ReceivedTexts(int requests) =>
+        [.. Enumerable.Range(0, requests).Select(_ => Single(Received(PickPhone(), isBatchItem: false)))];
+
     /// <summary>
     /// Signed webhooks of an event type LeadTracker does not use (row 0, the HTTP limit): the ingress checks the
     /// signature, reads the type, answers 200 and relays nothing. The body is about the size of a received message.
@@ -136,28 +144,22 @@ internal sealed class WebhookGenerator
         var roll = _random.Next(100);
         return roll switch
         {
-            < 50 => Single("whatsapp.message.received", Received(PickPhone(), isBatchItem: false)),
-            < 75 => Single("whatsapp.message.sent", Sent(PickPhone())),
-            < 90 when _sentWithoutReceipt.Count > 0 => ReceiptWebhook(),
-            < 90 => Single("whatsapp.message.sent", Sent(PickPhone())),
-            < 95 => Single("whatsapp.contact.marketing_preference_changed", Marketing(PickPhone())),
+            < 50 => Single(Received(PickPhone(), isBatchItem: false)),
+            < 75 => Single(Sent(PickPhone())),
+            < 90 when _sentWithoutReceipt.Count > 0 => Single(Receipt()),
+            < 90 => Single(Sent(PickPhone())),
+            < 95 => Single(Marketing(PickPhone())),
             _ when remaining >= 10 => ReceivedBatch(10),
-            _ => Single("whatsapp.message.received", Received(PickPhone(), isBatchItem: false)),
+            _ => Single(Received(PickPhone(), isBatchItem: false)),
         };
     }
 
     private int PickPhone() => _random.Next(_phones);
 
-    private Webhook Single(string eventType, byte[] json)
+    private Webhook Single(KapsoEvent e)
     {
         Expectation.AddRequest();
-        return new Webhook(eventType, json, Sign(json), NewGuid().ToString(), 0, [new KapsoEvent(eventType, json)]);
-    }
-
-    private Webhook ReceiptWebhook()
-    {
-        var json = Receipt(out var eventType);
-        return Single(eventType, json);
+        return new Webhook(e.EventType, e.Json, Sign(e.Json), NewGuid().ToString(), 0, [e]);
     }
 
     private Webhook ReceivedBatch(int size)
@@ -167,7 +169,7 @@ internal sealed class WebhookGenerator
         var items = new List<KapsoEvent>(size);
         for (var i = 0; i < size; i++)
         {
-            items.Add(new KapsoEvent(eventType, Received(phone, isBatchItem: true)));
+            items.Add(Received(phone, isBatchItem: true));
         }
 
         var buffer = new ArrayBufferWriter<byte>(items.Sum(e => e.Json.Length) + 256);
@@ -198,14 +200,14 @@ internal sealed class WebhookGenerator
         return new Webhook(eventType, body, Sign(body), NewGuid().ToString(), size, items);
     }
 
-    private byte[] Received(int phone, bool isBatchItem)
+    private KapsoEvent Received(int phone, bool isBatchItem)
     {
         var seq = ++_sequence;
         var wamid = Wamid(phone, seq);
         var at = At(seq);
         var text = InboundTexts[_random.Next(InboundTexts.Length)];
         Expectation.AddMessage();
-        return Write(w =>
+        return new KapsoEvent("whatsapp.message.received", Write(w =>
         {
             w.WriteStartObject("message");
             w.WriteString("id", wamid);
@@ -240,10 +242,10 @@ internal sealed class WebhookGenerator
             WriteConversation(w, phone, at, withKapso: !isBatchItem, wamid, text, inbound: true);
             w.WriteBoolean("is_new_conversation", false);
             w.WriteString("phone_number_id", PhoneNumberId);
-        });
+        }), wamid, E164(phone));
     }
 
-    private byte[] Sent(int phone)
+    private KapsoEvent Sent(int phone)
     {
         var seq = ++_sequence;
         var wamid = Wamid(phone, seq);
@@ -251,20 +253,20 @@ internal sealed class WebhookGenerator
         var text = OutboundTexts[_random.Next(OutboundTexts.Length)];
         _sentWithoutReceipt.Enqueue(new SentMessage(phone, wamid, at, text));
         Expectation.AddMessage();
-        return Write(w =>
+        return new KapsoEvent("whatsapp.message.sent", Write(w =>
         {
             WriteOutboundMessage(w, wamid, text, "sent", [("sent", at)], phone);
             WriteConversation(w, phone, at, withKapso: true, wamid, text, inbound: false);
             w.WriteBoolean("is_new_conversation", false);
             w.WriteString("phone_number_id", PhoneNumberId);
-        });
+        }), wamid, E164(phone));
     }
 
-    private byte[] Receipt(out string eventType)
+    private KapsoEvent Receipt()
     {
         var sent = _sentWithoutReceipt.Dequeue();
         var read = _random.Next(3) == 0;
-        eventType = read ? "whatsapp.message.read" : "whatsapp.message.delivered";
+        var eventType = read ? "whatsapp.message.read" : "whatsapp.message.delivered";
         var delivered = sent.At.AddSeconds(3);
         var readAt = sent.At.AddSeconds(70);
         (string, DateTimeOffset)[] statuses = read
@@ -272,23 +274,23 @@ internal sealed class WebhookGenerator
             : [("sent", sent.At), ("delivered", delivered)];
         var last = statuses[^1];
         Expectation.AddStatus();
-        return Write(w =>
+        return new KapsoEvent(eventType, Write(w =>
         {
             WriteOutboundMessage(w, sent.Wamid, sent.Text, last.Item1, statuses, sent.Phone);
             WriteConversation(w, sent.Phone, last.Item2, withKapso: false, sent.Wamid, sent.Text, inbound: false);
             w.WriteBoolean("is_new_conversation", false);
             w.WriteString("phone_number_id", PhoneNumberId);
-        });
+        }), sent.Wamid, E164(sent.Phone));
     }
 
-    private byte[] Marketing(int phone)
+    private KapsoEvent Marketing(int phone)
     {
         var sequence = ++_marketingSequence;
         var stopped = _random.Next(2) == 0;
         var at = At(++_sequence);
         var name = Name(phone);
         Expectation.AddMarketing(phone, sequence);
-        return Write(w =>
+        return new KapsoEvent("whatsapp.contact.marketing_preference_changed", Write(w =>
         {
             w.WriteStartObject("contact");
             w.WriteString("id", _contactIds[phone]);
@@ -314,7 +316,7 @@ internal sealed class WebhookGenerator
             w.WriteNumber("sequence", sequence);
             w.WriteEndObject();
             w.WriteString("phone_number_id", PhoneNumberId);
-        });
+        }), Phone: E164(phone));
     }
 
     private void WriteOutboundMessage(
@@ -412,7 +414,7 @@ internal sealed class WebhookGenerator
         return buffer.WrittenSpan.ToArray();
     }
 
-    private string Sign(byte[] body) => Convert.ToHexStringLower(HMACSHA256.HashData(_secret, body));
+    private string Sign(byte[] body) => KapsoSignature.Sign(body, _secret);
 
     private Guid NewGuid()
     {

@@ -1,11 +1,11 @@
-namespace LeadTracker.Benchmark.Payloads;
+namespace LeadTracker.Testing;
 
 /// <summary>
 /// What SQLite must hold once every generated webhook is applied, whatever the order: the completion check of a run.
 /// Each status event targets its own sent message and each marketing event carries a new, higher sequence, so the
 /// counts are exact under any delivery order.
 /// </summary>
-internal sealed class Expectation
+public sealed class Expectation
 {
     private readonly Dictionary<int, long> _marketingSequenceByPhone = [];
 
