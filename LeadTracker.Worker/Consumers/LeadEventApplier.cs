@@ -1,5 +1,6 @@
 using System.Runtime.ExceptionServices;
 using LeadTracker.Contracts;
+using LeadTracker.Worker.Domain;
 using LeadTracker.Worker.Kapso;
 using LeadTracker.Worker.Storage;
 using LeadTracker.Worker.Telemetry;

@@ -1,5 +1,5 @@
 using Dapper;
-using LeadTracker.Worker.Kapso;
+using LeadTracker.Worker.Domain;
 
 namespace LeadTracker.Worker.Storage;
 

@@ -1,5 +1,5 @@
 using Dapper;
-using LeadTracker.Worker.Kapso;
+using LeadTracker.Worker.Domain;
 using Microsoft.Extensions.Logging;
 using Polly;
 

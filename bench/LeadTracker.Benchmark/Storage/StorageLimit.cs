@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using LeadTracker.Benchmark.Payloads;
 using LeadTracker.Benchmark.Reporting;
+using LeadTracker.Worker.Domain;
 using LeadTracker.Worker.Kapso;
 using LeadTracker.Worker.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
