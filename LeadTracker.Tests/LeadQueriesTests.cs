@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Dapper;
 using LeadTracker.Tests.Support;
+using LeadTracker.Worker.Commands;
 using LeadTracker.Worker.Domain;
 using LeadTracker.Worker.Leads;
 
