@@ -24,8 +24,6 @@ internal sealed class LeadStore : IDisposable
     private readonly Dictionary<string, long> _workspaces = new(StringComparer.Ordinal);
     private LeadDb? _db;
 
-    static LeadStore() => DefaultTypeMap.MatchNamesWithUnderscores = true;
-
     public LeadStore(SqliteConnectionFactory connections, ILogger<LeadStore> logger, bool createWorkspaces = true,
         ResiliencePipeline? retry = null)
     {
