@@ -55,7 +55,7 @@ internal sealed partial class LeadEventApplier(LeadWriter writer, ILogger<LeadEv
 
                 if (facts.Count == 0)
                 {
-                    trace.Ignored();
+                    WorkerMetrics.Ignored();
                     Log.NothingToApply(logger, e.EventType, e.IdempotencyKey);
                 }
                 else
@@ -109,7 +109,10 @@ internal sealed partial class LeadEventApplier(LeadWriter writer, ILogger<LeadEv
             }
             else if (outcome.Event.Contact is { } contact)
             {
-                Log.ContactSynced(logger, outcome.Event.EventType, LeadPhone.Mask(contact.PhoneE164), traceId);
+                // Masking builds a string: only for a line that is written.
+                if (!logger.IsEnabled(LogLevel.Information)) continue;
+                var phone = LeadPhone.Mask(contact.PhoneE164);
+                Log.ContactSynced(logger, outcome.Event.EventType, phone, traceId);
             }
         }
     }
