@@ -47,10 +47,7 @@ services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = false);
 
 var app = builder.Build();
 if (!app.SettingsAreValid()) return StartupCheck.InvalidConfiguration;
-if (app.Services.GetRequiredService<IOptions<KapsoOptions>>().Value.AllowUnsigned)
-{
-    app.Logger.LogWarning("!!! LeadTracker__Kapso__AllowUnsigned=true: webhook signatures are NOT checked. Never in production. !!!");
-}
+app.WarnWhenUnsigned();
 
 app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
 app.MapHealthChecks("/health/ready", new HealthCheckOptions
@@ -60,6 +57,3 @@ app.MapHealthChecks("/health/ready", new HealthCheckOptions
 });
 app.MapKapsoWebhook();
 return app.RunChecked();
-
-/// <summary>Visible to WebApplicationFactory in the tests.</summary>
-public partial class Program;

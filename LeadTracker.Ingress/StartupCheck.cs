@@ -6,7 +6,7 @@ namespace LeadTracker.Ingress;
 /// A missing secret or a bad value is one clear line on stderr and exit code 2 (the usage/configuration code the
 /// worker uses too), never an unhandled exception's stack trace.
 /// </summary>
-internal static class StartupCheck
+internal static partial class StartupCheck
 {
     public const int InvalidConfiguration = 2;
 
@@ -26,6 +26,12 @@ internal static class StartupCheck
         }
     }
 
+    /// <summary>Says at start, loudly, that webhook signatures are not checked (local development only).</summary>
+    public static void WarnWhenUnsigned(this WebApplication app)
+    {
+        if (app.Services.GetRequiredService<IOptions<KapsoOptions>>().Value.AllowUnsigned) Log.UnsignedAllowed(app.Logger);
+    }
+
     public static int RunChecked(this WebApplication app)
     {
         try
@@ -39,5 +45,12 @@ internal static class StartupCheck
             Console.Error.WriteLine($"leadtracker-ingress: could not start: {e.Message}");
             return 1;
         }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 4003, Level = LogLevel.Warning,
+            Message = "!!! LeadTracker__Kapso__AllowUnsigned=true: webhook signatures are NOT checked. Never in production. !!!")]
+        public static partial void UnsignedAllowed(ILogger logger);
     }
 }

@@ -22,7 +22,7 @@ internal static class Telemetry
             .ConfigureResource(resource => resource.AddService(ServiceName))
             .WithTracing(tracing => tracing
                 .AddSource("LeadTracker.*", "MassTransit")
-                .AddAspNetCoreInstrumentation(o => o.Filter = http => http.Request.Path.StartsWithSegments(KapsoWebhookEndpoint.Path)))
+                .AddAspNetCoreInstrumentation(o => o.Filter = http => http.Request.Path.StartsWithSegments(KapsoWebhookEndpoint.Path, StringComparison.OrdinalIgnoreCase)))
             .WithMetrics(metrics => metrics
                 .AddMeter("LeadTracker.*")
                 .AddPrometheusExporter(prometheus =>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LeadTracker.Worker.Domain;
 using LeadTracker.Worker.Kapso;
 using LeadTracker.Worker.Reconcile;
 

@@ -15,14 +15,11 @@ public sealed class EventSpoolTests
     public void CreatePath()
     {
         _path = Path.Combine(Path.GetTempPath(), "leadtracker-tests", $"spool-{Guid.NewGuid():N}", "spool.db");
-        // The ingress never turns Dapper's snake_case matching on (only the worker does); the spool must not need it.
-        Dapper.DefaultTypeMap.MatchNamesWithUnderscores = false;
     }
 
     [TearDown]
     public void DeleteFolder()
     {
-        Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true;
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(Path.GetDirectoryName(_path)!, recursive: true);
     }

@@ -1,6 +1,7 @@
 using LeadTracker.Contracts;
 using LeadTracker.Ingress;
 using LeadTracker.Tests.Support;
+using LeadTracker.Worker.Domain;
 using LeadTracker.Worker.Kapso;
 
 namespace LeadTracker.Tests;

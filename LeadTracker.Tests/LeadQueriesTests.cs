@@ -2,7 +2,8 @@ using System.CommandLine;
 using System.Text.Json;
 using Dapper;
 using LeadTracker.Tests.Support;
-using LeadTracker.Worker.Kapso;
+using LeadTracker.Worker.Commands;
+using LeadTracker.Worker.Domain;
 using LeadTracker.Worker.Leads;
 
 namespace LeadTracker.Tests;

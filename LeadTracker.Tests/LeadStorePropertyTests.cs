@@ -2,7 +2,7 @@ using Dapper;
 using FsCheck;
 using FsCheck.Fluent;
 using LeadTracker.Tests.Support;
-using LeadTracker.Worker.Kapso;
+using LeadTracker.Worker.Domain;
 using LeadTracker.Worker.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,6 +1,6 @@
 using Dapper;
 using LeadTracker.Tests.Support;
-using LeadTracker.Worker.Kapso;
+using LeadTracker.Worker.Domain;
 using LeadTracker.Worker.Storage;
 
 namespace LeadTracker.Tests;

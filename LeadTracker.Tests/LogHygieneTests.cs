@@ -4,6 +4,7 @@ using LeadTracker.Contracts;
 using LeadTracker.Ingress;
 using LeadTracker.Tests.Support;
 using LeadTracker.Worker.Consumers;
+using LeadTracker.Worker.Domain;
 using LeadTracker.Worker.Kapso;
 using LeadTracker.Worker.Storage;
 

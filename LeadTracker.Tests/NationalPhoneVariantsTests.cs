@@ -1,6 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
-using LeadTracker.Worker.Kapso;
+using LeadTracker.Worker.Domain;
 
 namespace LeadTracker.Tests;
 

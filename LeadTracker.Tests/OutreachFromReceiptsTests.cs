@@ -1,6 +1,7 @@
 using Dapper;
 using LeadTracker.Contracts;
 using LeadTracker.Tests.Support;
+using LeadTracker.Worker.Domain;
 using LeadTracker.Worker.Kapso;
 
 namespace LeadTracker.Tests;

@@ -5,6 +5,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using LeadTracker.Contracts;
 using LeadTracker.Tests.Support;
+using LeadTracker.Worker.Domain;
 using LeadTracker.Worker.Kapso;
 using LeadTracker.Worker.Storage;
 using Microsoft.Extensions.Logging.Abstractions;

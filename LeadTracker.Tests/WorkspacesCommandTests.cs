@@ -1,8 +1,7 @@
 using System.CommandLine;
 using LeadTracker.Tests.Api;
 using LeadTracker.Tests.Support;
-using LeadTracker.Worker.Leads;
-using LeadTracker.Worker.Workspaces;
+using LeadTracker.Worker.Commands;
 
 namespace LeadTracker.Tests;
 

@@ -84,14 +84,16 @@ internal static partial class WorkerHost
         {
             // Every setting is checked before the database is touched: a bad one changes nothing on disk.
             app.Services.GetRequiredService<IStartupValidator>().Validate();
-            var applied = DatabaseMigrator.Migrate(app.Services.GetRequiredService<SqliteConnectionFactory>(), logger);
-            Log.Started(logger, app.Services.GetRequiredService<SqliteConnectionFactory>().DataSource, applied.Count);
+            var connections = app.Services.GetRequiredService<SqliteConnectionFactory>();
+            var applied = DatabaseMigrator.Migrate(connections, logger);
+            Log.Started(logger, connections.DataSource, applied.Count);
             await app.RunAsync();
             return 0;
         }
         catch (OptionsValidationException e)
         {
-            Log.InvalidConfiguration(logger, string.Join("; ", e.Failures));
+            var failures = string.Join("; ", e.Failures);
+            Log.InvalidConfiguration(logger, failures);
             return 2;
         }
     }

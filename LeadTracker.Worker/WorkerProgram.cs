@@ -1,11 +1,8 @@
 using System.CommandLine;
 using LeadTracker.Contracts;
+using LeadTracker.Worker.Commands;
 using LeadTracker.Worker.Errors;
-using LeadTracker.Worker.Leads;
-using LeadTracker.Worker.Reconcile;
 using LeadTracker.Worker.Storage;
-using LeadTracker.Worker.Workspaces;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LeadTracker.Worker;
 
@@ -15,7 +12,7 @@ internal static class WorkerProgram
     public static async Task<int> Main(string[] args)
     {
         // One executable, several verbs: `run` is the service; the others are operator tools. Nothing consumes
-        // unless asked to by name (CommandLine explains why).
+        // unless asked to by name (Commands/CommandLine explains why).
         var configuration = WorkerConfiguration.Load();
         SqliteConnectionFactory Connections() => new(configuration.LeadsConnectionString());
 
@@ -27,25 +24,10 @@ internal static class WorkerProgram
             return new ErrorQueueConnection(node.Host, node.Port, o.VirtualHost, o.Username, o.Password, o.ManagementPort);
         }
 
-        var run = new Command("run",
-            $"Run the service until stopped: consume RabbitMQ's {QueueNames.MessageEvents} and {QueueNames.ContactEvents} " +
-            "queues and write them to the SQLite database (ConnectionStrings:Leads), migrating it first");
-        run.SetAction((_, _) => WorkerHost.RunAsync(args.SkipWhile(a => a == "run").ToArray()));
-
-        var migrate = new Command("migrate", "Create the SQLite database or apply its pending schema migrations, and exit");
-        migrate.SetAction(parse =>
-        {
-            var applied = DatabaseMigrator.Migrate(Connections(), NullLogger.Instance);
-            parse.InvocationConfiguration.Output.WriteLine(applied.Count == 0
-                ? "Schema is current."
-                : $"Applied {applied.Count} migration(s): {string.Join(", ", applied)}");
-            return 0;
-        });
-
         var root = new RootCommand("LeadTracker worker: Kapso WhatsApp events from RabbitMQ into the SQLite lead database")
         {
-            run,
-            migrate,
+            RunCommand.Create(args),
+            MigrateCommand.Create(Connections),
             LeadsCommand.Create(Connections),
             ErrorsCommand.Create(Broker),
             ReconcileCommand.Create(configuration),

@@ -84,7 +84,7 @@ internal sealed partial class StreamQueues(IBus bus, IOptions<RabbitMqOptions> o
             await DeclareBoundQueueAsync(channel, stream + QueueNames.SkippedSuffix, StreamQueueTopology.SideQueueArguments(type), cancellationToken);
         }
 
-        Log.Declared(logger, type, _connection.Endpoint.ToString());
+        Log.Declared(logger, type, _connection.Endpoint);
     }
 
     // MassTransit's shape: a durable fanout exchange of the queue's name, bound to the durable queue.
@@ -121,7 +121,7 @@ internal sealed partial class StreamQueues(IBus bus, IOptions<RabbitMqOptions> o
     private static partial class Log
     {
         [LoggerMessage(EventId = 4010, Level = LogLevel.Debug, Message = "Stream queues declared ({QueueType}) on {Node}")]
-        public static partial void Declared(ILogger logger, StreamQueueType queueType, string node);
+        public static partial void Declared(ILogger logger, StreamQueueType queueType, AmqpTcpEndpoint node);
     }
 }
 

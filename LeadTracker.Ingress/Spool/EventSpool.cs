@@ -71,9 +71,10 @@ internal sealed class EventSpool : IDisposable
     public IReadOnlyList<(long Seq, RelayedEvent Event)> Peek(int count)
     {
         using var db = Open();
-        return db.Query<SpoolRow>("""
-                SELECT seq AS Seq, stream AS Stream, event_type AS EventType, idempotency_key AS IdempotencyKey,
-                       payload_json AS PayloadJson, received_at AS ReceivedAt
+        // A value tuple is filled by column position, so reading the spool does not depend on Dapper's process-wide
+        // name matching (the worker turns snake_case matching on; the ingress never does).
+        return db.Query<(long Seq, long Stream, string EventType, string? IdempotencyKey, string PayloadJson, string ReceivedAt)>("""
+                SELECT seq, stream, event_type, idempotency_key, payload_json, received_at
                 FROM spooled_events ORDER BY seq LIMIT @count
                 """, new { count })
             .Select(r => (r.Seq, new RelayedEvent((EventStream)r.Stream, r.EventType, r.IdempotencyKey, r.PayloadJson,
@@ -102,6 +103,4 @@ internal sealed class EventSpool : IDisposable
         db.Execute("PRAGMA synchronous = FULL;");
         return db;
     }
-
-    private sealed record SpoolRow(long Seq, long Stream, string EventType, string? IdempotencyKey, string PayloadJson, string ReceivedAt);
 }

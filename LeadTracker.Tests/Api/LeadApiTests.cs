@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using LeadTracker.Tests.Support;
-using LeadTracker.Worker.Leads;
+using LeadTracker.Worker.Commands;
 using Microsoft.Extensions.Logging;
 
 namespace LeadTracker.Tests.Api;

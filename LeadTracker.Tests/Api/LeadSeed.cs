@@ -1,5 +1,5 @@
 using LeadTracker.Tests.Support;
-using LeadTracker.Worker.Kapso;
+using LeadTracker.Worker.Domain;
 
 namespace LeadTracker.Tests.Api;
 

@@ -1,5 +1,6 @@
 using LeadTracker.Contracts;
 using LeadTracker.Ingress;
+using LeadTracker.Worker.Domain;
 using LeadTracker.Worker.Kapso;
 
 namespace LeadTracker.Tests.Support;

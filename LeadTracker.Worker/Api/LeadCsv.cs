@@ -50,7 +50,7 @@ internal sealed class LeadCsv(TimeZoneInfo zone)
     /// apostrophe (CSV injection). Phone numbers are left alone: "+1555…" is data, and we wrote it.
     /// </summary>
     private static string? Text(string? value) =>
-        value is { Length: > 0 } && "=+-@\t\r".Contains(value[0]) ? "'" + value : value;
+        value is { Length: > 0 } && "=+-@\t\r".Contains(value[0], StringComparison.Ordinal) ? "'" + value : value;
 
     private static byte[] Write(Action<CsvWriter> rows)
     {

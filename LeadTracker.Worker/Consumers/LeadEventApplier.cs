@@ -1,5 +1,6 @@
 using System.Runtime.ExceptionServices;
 using LeadTracker.Contracts;
+using LeadTracker.Worker.Domain;
 using LeadTracker.Worker.Kapso;
 using LeadTracker.Worker.Storage;
 using LeadTracker.Worker.Telemetry;
@@ -54,7 +55,7 @@ internal sealed partial class LeadEventApplier(LeadWriter writer, ILogger<LeadEv
 
                 if (facts.Count == 0)
                 {
-                    trace.Ignored();
+                    WorkerMetrics.Ignored();
                     Log.NothingToApply(logger, e.EventType, e.IdempotencyKey);
                 }
                 else
@@ -108,7 +109,10 @@ internal sealed partial class LeadEventApplier(LeadWriter writer, ILogger<LeadEv
             }
             else if (outcome.Event.Contact is { } contact)
             {
-                Log.ContactSynced(logger, outcome.Event.EventType, LeadPhone.Mask(contact.PhoneE164), traceId);
+                // Masking builds a string: only for a line that is written.
+                if (!logger.IsEnabled(LogLevel.Information)) continue;
+                var phone = LeadPhone.Mask(contact.PhoneE164);
+                Log.ContactSynced(logger, outcome.Event.EventType, phone, traceId);
             }
         }
     }

@@ -8,7 +8,7 @@ namespace LeadTracker.Worker.Errors;
 /// <param name="ExceptionType"><c>MT-Fault-ExceptionType</c>.</param>
 /// <param name="ExceptionMessage"><c>MT-Fault-Message</c>.</param>
 /// <param name="FaultedAt"><c>MT-Fault-Timestamp</c>.</param>
-public sealed record ErrorMessageInfo(
+internal sealed record ErrorMessageInfo(
     string? MessageId,
     string? EventType,
     string? IdempotencyKey,

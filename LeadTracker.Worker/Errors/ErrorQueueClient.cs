@@ -12,7 +12,7 @@ namespace LeadTracker.Worker.Errors;
 /// messages back; replay hands the move to a dynamic shovel (<c>ack-mode: on-confirm</c>: a message leaves
 /// <c>_error</c> only once its queue confirmed the copy) that removes itself after moving the requested number.
 /// </summary>
-public sealed class ErrorQueueClient(ErrorQueueConnection connection) : IDisposable
+internal sealed class ErrorQueueClient(ErrorQueueConnection connection) : IDisposable
 {
     private readonly ManagementApi _api = new(connection);
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace LeadTracker.Worker.Errors;
@@ -6,7 +7,7 @@ namespace LeadTracker.Worker.Errors;
 /// Where the error queues live: the AMQP endpoint (replay) and the management HTTP API (list, peek).
 /// Built by the host from <c>LeadTracker:RabbitMq</c>.
 /// </summary>
-public sealed record ErrorQueueConnection(
+internal sealed record ErrorQueueConnection(
     string Host,
     int Port,
     string VirtualHost,
@@ -20,8 +21,8 @@ public sealed record ErrorQueueConnection(
     // Records print every property; keep the password out of logs and error messages.
     private bool PrintMembers(StringBuilder builder)
     {
-        builder.Append($"Host = {Host}, Port = {Port}, VirtualHost = {VirtualHost}, Username = {Username}, ");
-        builder.Append($"Password = ***, ManagementPort = {ManagementPort}");
+        builder.Append(CultureInfo.InvariantCulture, $"Host = {Host}, Port = {Port}, VirtualHost = {VirtualHost}, Username = {Username}, ");
+        builder.Append(CultureInfo.InvariantCulture, $"Password = ***, ManagementPort = {ManagementPort}");
         return true;
     }
 }

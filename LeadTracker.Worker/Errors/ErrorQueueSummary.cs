@@ -6,7 +6,7 @@ namespace LeadTracker.Worker.Errors;
 /// <param name="Exists">False when the error queue was never declared (no message ever failed): then the count is 0.</param>
 /// <param name="MessageCount">Messages ready in the error queue when it was read.</param>
 /// <param name="Messages">The first messages, peeked without removing them (at most the requested number).</param>
-public sealed record ErrorQueueSummary(
+internal sealed record ErrorQueueSummary(
     string Queue,
     string ErrorQueue,
     bool Exists,

@@ -5,4 +5,4 @@ namespace LeadTracker.Worker.Errors;
 /// <param name="ErrorQueue">The error queue they were taken from.</param>
 /// <param name="Moved">Messages published (confirmed) to <paramref name="Queue"/> and removed from the error queue.</param>
 /// <param name="Remaining">Messages left in the error queue afterwards (new failures included).</param>
-public sealed record ReplayResult(string Queue, string ErrorQueue, int Moved, long Remaining);
+internal sealed record ReplayResult(string Queue, string ErrorQueue, int Moved, long Remaining);

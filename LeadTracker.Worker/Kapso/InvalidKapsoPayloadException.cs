@@ -4,7 +4,7 @@ namespace LeadTracker.Worker.Kapso;
 /// A signed event the worker can never apply, whatever it retries: it goes straight to the <c>_error</c> queue,
 /// and <see cref="Exception.Message"/> is the reason an operator reads there.
 /// </summary>
-public sealed class InvalidKapsoPayloadException : Exception
+internal sealed class InvalidKapsoPayloadException : Exception
 {
     public InvalidKapsoPayloadException(string message)
         : base(message)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using LeadTracker.Contracts;
+using LeadTracker.Worker.Domain;
 
 namespace LeadTracker.Worker.Kapso;
 

@@ -1,4 +1,5 @@
 using LeadTracker.Contracts;
+using LeadTracker.Worker.Domain;
 
 namespace LeadTracker.Worker.Kapso;
 

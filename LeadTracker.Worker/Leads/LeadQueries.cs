@@ -128,8 +128,6 @@ internal sealed class LeadQueries(SqliteConnectionFactory connections)
           AND (occurred_at, id) < (COALESCE(@afterKey, 9223372036854775807), COALESCE(@afterId, 9223372036854775807))
         """;
 
-    static LeadQueries() => DefaultTypeMap.MatchNamesWithUnderscores = true;
-
     /// <summary>Leads we have not written to in <paramref name="days"/> days (or ever), longest silence first.</summary>
     public IReadOnlyList<Lead> NotContactedSince(int days, DateTimeOffset now, string? workspace, int limit, LeadCursor? after = null) =>
         Query<Lead>(StaleSql, new { cutoff = Cutoff(days, now), workspace, limit, afterKey = after?.Key, afterId = after?.Id });

@@ -12,6 +12,6 @@ internal static class LeadSearchText
     public static string? PhoneDigits(string text)
     {
         var digits = new string(text.Where(char.IsAsciiDigit).ToArray());
-        return digits.Length >= 3 && text.All(c => char.IsAsciiDigit(c) || PhonePunctuation.Contains(c)) ? digits : null;
+        return digits.Length >= 3 && text.All(c => char.IsAsciiDigit(c) || PhonePunctuation.Contains(c, StringComparison.Ordinal)) ? digits : null;
     }
 }

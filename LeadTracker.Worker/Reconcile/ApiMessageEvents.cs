@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using LeadTracker.Worker.Kapso;
+using LeadTracker.Worker.Domain;
 
 namespace LeadTracker.Worker.Reconcile;
 

@@ -67,8 +67,6 @@ internal sealed partial class KapsoApiClient
             .Build();
     }
 
-    public Uri BaseUrl => _options.ApiBaseUrl;
-
     /// <summary>
     /// Every message Kapso stored for <paramref name="phoneNumberId"/> between <paramref name="since"/> and
     /// <paramref name="until"/> (Kapso's storage time, both inclusive), page by page, newest first.

@@ -7,16 +7,18 @@ internal sealed class ReconcileMetrics
 {
     public const string MeterName = "LeadTracker.Worker.Reconcile";
 
+    // Created by, and disposed with, the host's IMeterFactory.
+    private readonly Meter _meter;
     private readonly Counter<long> _runs;
     private readonly Counter<long> _messages;
 
     public ReconcileMetrics(IMeterFactory meters, ReconcileStatus status)
     {
-        var meter = meters.Create(MeterName);
-        _runs = meter.CreateCounter<long>("leadtracker.reconcile.runs", "{run}", "Automatic catch-up runs, by result");
-        _messages = meter.CreateCounter<long>("leadtracker.reconcile.messages", "{message}",
+        _meter = meters.Create(MeterName);
+        _runs = _meter.CreateCounter<long>("leadtracker.reconcile.runs", "{run}", "Automatic catch-up runs, by result");
+        _messages = _meter.CreateCounter<long>("leadtracker.reconcile.messages", "{message}",
             "Messages read back from Kapso's API, by what applying them did");
-        meter.CreateObservableGauge("leadtracker.reconcile.lag", () => status.Lag(DateTimeOffset.UtcNow)?.TotalSeconds ?? 0,
+        _meter.CreateObservableGauge("leadtracker.reconcile.lag", () => status.Lag(DateTimeOffset.UtcNow)?.TotalSeconds ?? 0,
             "s", "Now minus the oldest workspace's catch-up watermark");
     }
 

@@ -79,8 +79,9 @@ internal sealed partial class ReconcileService(
         status.Record(DateTimeOffset.UtcNow, result, tally, watermark);
         metrics.Run(!failed, tally);
         var lag = status.Lag(DateTimeOffset.UtcNow)?.TotalSeconds ?? 0;
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         Log.Finished(logger, result, workspaces.Count, tally.Read, tally.Inserted, tally.Updated, tally.Unchanged,
-            tally.LeadsChanged, Stopwatch.GetElapsedTime(started).TotalSeconds, lag);
+            tally.LeadsChanged, seconds, lag);
     }
 
     private static partial class Log

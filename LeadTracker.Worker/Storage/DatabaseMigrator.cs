@@ -43,20 +43,20 @@ internal static partial class DatabaseMigrator
 
         public void LogDebug(string format, params object[] args) { }
 
-        public void LogInformation(string format, params object[] args) =>
-            Log.Migration(logger, LogLevel.Information, Text(format, args), null);
+        public void LogInformation(string format, params object[] args) => Write(LogLevel.Information, format, args, null);
 
-        public void LogWarning(string format, params object[] args) =>
-            Log.Migration(logger, LogLevel.Warning, Text(format, args), null);
+        public void LogWarning(string format, params object[] args) => Write(LogLevel.Warning, format, args, null);
 
-        public void LogError(string format, params object[] args) =>
-            Log.Migration(logger, LogLevel.Error, Text(format, args), null);
+        public void LogError(string format, params object[] args) => Write(LogLevel.Error, format, args, null);
 
-        public void LogError(Exception ex, string format, params object[] args) =>
-            Log.Migration(logger, LogLevel.Error, Text(format, args), ex);
+        public void LogError(Exception ex, string format, params object[] args) => Write(LogLevel.Error, format, args, ex);
 
-        private static string Text(string format, object[] args) =>
-            args.Length == 0 ? format : string.Format(CultureInfo.InvariantCulture, format, args);
+        // DbUp hands a format string and its arguments: format them only for a line that is written.
+        private void Write(LogLevel level, string format, object[] args, Exception? exception)
+        {
+            if (!logger.IsEnabled(level)) return;
+            Log.Migration(logger, level, args.Length == 0 ? format : string.Format(CultureInfo.InvariantCulture, format, args), exception);
+        }
     }
 
     private static partial class Log

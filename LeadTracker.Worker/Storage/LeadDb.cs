@@ -8,23 +8,27 @@ namespace LeadTracker.Worker.Storage;
 /// per-event statements go through <see cref="Prepared"/>; rare paths and every read use Dapper on
 /// <see cref="Connection"/>. One writer only: not thread-safe.
 /// </summary>
-internal sealed class LeadDb(SqliteConnection connection) : IDisposable
+internal sealed class LeadDb : IDisposable
 {
+    private readonly SqliteConnection _connection;
     private readonly Dictionary<string, SqliteCommand> _prepared = new(StringComparer.Ordinal);
 
-    public SqliteConnection Connection => connection;
+    /// <summary>Takes ownership of <paramref name="connection"/>: disposing this disposes it.</summary>
+    public LeadDb(SqliteConnection connection) => _connection = connection;
+
+    public SqliteConnection Connection => _connection;
 
     /// <summary>The open transaction: every statement of a unit of work runs inside it.</summary>
     public SqliteTransaction? Transaction { get; private set; }
 
-    public SqliteTransaction Begin() => Transaction = connection.BeginTransaction();
+    public SqliteTransaction Begin() => Transaction = _connection.BeginTransaction();
 
     /// <summary>The command for <paramref name="sql"/>, prepared once; bind its parameters with <see cref="Bind"/>.</summary>
     public SqliteCommand Prepared(string sql)
     {
         if (!_prepared.TryGetValue(sql, out var command))
         {
-            command = connection.CreateCommand();
+            command = _connection.CreateCommand();
             command.CommandText = sql;
             _prepared[sql] = command;
         }
@@ -36,7 +40,7 @@ internal sealed class LeadDb(SqliteConnection connection) : IDisposable
     public void Dispose()
     {
         foreach (var command in _prepared.Values) command.Dispose();
-        connection.Dispose();
+        _connection.Dispose();
     }
 }
 

@@ -1,5 +1,5 @@
 using Dapper;
-using LeadTracker.Worker.Kapso;
+using LeadTracker.Worker.Domain;
 using Microsoft.Extensions.Logging;
 using Polly;
 
@@ -23,8 +23,6 @@ internal sealed class LeadStore : IDisposable
     // Like everything the store touches, used by one writer loop at a time.
     private readonly Dictionary<string, long> _workspaces = new(StringComparer.Ordinal);
     private LeadDb? _db;
-
-    static LeadStore() => DefaultTypeMap.MatchNamesWithUnderscores = true;
 
     public LeadStore(SqliteConnectionFactory connections, ILogger<LeadStore> logger, bool createWorkspaces = true,
         ResiliencePipeline? retry = null)
@@ -79,11 +77,11 @@ internal sealed class LeadStore : IDisposable
         if (change.Contact is not { } contact) return new EventOutcome(change, WriteOutcome.None);
 
         var workspaceId = Workspace(db, change.PhoneNumberId, change.ReceivedAtMs, created);
-        var contactId = ContactRows.Resolve(db, workspaceId, contact);
-        if (change.Marketing is { } marketing) ContactRows.ApplyMarketing(db, contactId, marketing);
+        var contactId = IdentityResolution.Resolve(db, workspaceId, contact);
+        if (change.Marketing is { } marketing) ContactUpdates.ApplyMarketing(db, contactId, marketing);
         if (change.Message is not { } message)
         {
-            ContactRows.Fold(db, contactId, contact);
+            ContactUpdates.Fold(db, contactId, contact);
             return new EventOutcome(change, WriteOutcome.None);
         }
 
@@ -95,18 +93,18 @@ internal sealed class LeadStore : IDisposable
         if (outcome != WriteOutcome.Inserted && MessageRows.OwnerOf(db, workspaceId, message.Wamid) is { } owner
             && owner != contactId)
         {
-            contactId = ContactRows.Link(db, contactId, owner);
+            contactId = IdentityResolution.Link(db, contactId, owner);
         }
 
         var inserted = outcome == WriteOutcome.Inserted;
-        ContactRows.Fold(db, contactId, contact,
+        ContactUpdates.Fold(db, contactId, contact,
             inboundAt: inserted && message.Direction == Direction.Inbound ? message.OccurredAtMs : null,
             outreachAt: inserted && message.IsOutreach ? message.OccurredAtMs : null);
 
         // A row that existed may have become outreach, failed, or earlier (another event of the message carried an
         // earlier time, and a message's time is its earliest): derive the times from the rows, so a failed send is
         // never outreach and a lead's times are those of its messages, whichever event came first.
-        if (outcome == WriteOutcome.Updated) ContactRows.RecomputeTimes(db, contactId);
+        if (outcome == WriteOutcome.Updated) ContactUpdates.RecomputeTimes(db, contactId);
 
         return new EventOutcome(change, outcome);
     }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
-using LeadTracker.Worker.Kapso;
+using LeadTracker.Worker.Domain;
 using Microsoft.Extensions.Logging;
 
 namespace LeadTracker.Worker.Storage;

@@ -1,4 +1,4 @@
-using LeadTracker.Worker.Kapso;
+using LeadTracker.Worker.Domain;
 
 namespace LeadTracker.Worker.Storage;
 

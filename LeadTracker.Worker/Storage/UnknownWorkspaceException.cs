@@ -4,7 +4,7 @@ namespace LeadTracker.Worker.Storage;
 /// An event for a business number this LeadTracker does not serve, when workspaces are not created on first
 /// sight (<c>LeadTracker:Worker:CreateWorkspaces=false</c>). It goes to the error queue for an operator to decide.
 /// </summary>
-public sealed class UnknownWorkspaceException : Exception
+internal sealed class UnknownWorkspaceException : Exception
 {
     public UnknownWorkspaceException(string phoneNumberId)
         : base($"phone_number_id {phoneNumberId} is not a known workspace and CreateWorkspaces is off")

@@ -54,8 +54,6 @@ internal sealed class EventTrace : IDisposable
         }
     }
 
-    public void Ignored() => WorkerMetrics.Ignored();
-
     /// <summary>Marks the span failed; an event that can never apply is also counted as rejected.</summary>
     public void Failed(Exception e)
     {

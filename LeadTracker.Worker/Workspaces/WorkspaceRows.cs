@@ -17,8 +17,6 @@ internal static class WorkspaceRows
         ORDER BY COALESCE(w.display_name, w.phone_number_id), w.phone_number_id
         """;
 
-    static WorkspaceRows() => DefaultTypeMap.MatchNamesWithUnderscores = true;
-
     public static IReadOnlyList<Workspace> List(SqliteConnectionFactory connections)
     {
         using var db = connections.Open();

@@ -5,7 +5,7 @@ using LeadTracker.Benchmark.Broker;
 using LeadTracker.Benchmark.EndToEnd;
 using LeadTracker.Benchmark.Load;
 using LeadTracker.Benchmark.Reporting;
-using LeadTracker.Worker.Kapso;
+using LeadTracker.Worker.Domain;
 using LeadTracker.Worker.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Dapper;
 using LeadTracker.Benchmark.Reporting;
-using LeadTracker.Worker.Kapso;
+using LeadTracker.Worker.Domain;
 using LeadTracker.Worker.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 

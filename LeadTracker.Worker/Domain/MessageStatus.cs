@@ -1,4 +1,4 @@
-namespace LeadTracker.Worker.Kapso;
+namespace LeadTracker.Worker.Domain;
 
 /// <summary>
 /// A message's delivery state. The rank only moves forward (sent → delivered → read/played → failed), so status

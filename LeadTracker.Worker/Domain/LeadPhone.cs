@@ -1,4 +1,4 @@
-namespace LeadTracker.Worker.Kapso;
+namespace LeadTracker.Worker.Domain;
 
 /// <summary>
 /// Kapso and Meta write the same number as <c>+15550100123</c>, <c>15550100123</c> or <c>+1 555-010-0123</c>;

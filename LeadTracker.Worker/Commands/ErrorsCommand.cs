@@ -2,11 +2,12 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using LeadTracker.Contracts;
+using LeadTracker.Worker.Errors;
 
-namespace LeadTracker.Worker.Errors;
+namespace LeadTracker.Worker.Commands;
 
 /// <summary><c>errors list</c> and <c>errors replay</c>: what failed, why, and putting it back once the cause is fixed.</summary>
-public static class ErrorsCommand
+internal static class ErrorsCommand
 {
     private static readonly string[] AllQueues = [QueueNames.MessageEvents, QueueNames.ContactEvents];
 

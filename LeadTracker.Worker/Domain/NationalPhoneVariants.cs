@@ -1,4 +1,4 @@
-namespace LeadTracker.Worker.Kapso;
+namespace LeadTracker.Worker.Domain;
 
 /// <summary>
 /// Countries where WhatsApp and people write one mobile number in two international forms, so that the same

@@ -2,7 +2,7 @@ using System.CommandLine;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
-namespace LeadTracker.Worker;
+namespace LeadTracker.Worker.Commands;
 
 /// <summary>
 /// The rules of the worker's command line, so that no mistake can hurt:

@@ -1,12 +1,13 @@
 using System.CommandLine;
 using System.Text.Json;
 using Dapper;
+using LeadTracker.Worker.Reconcile;
 using LeadTracker.Worker.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
-namespace LeadTracker.Worker.Reconcile;
+namespace LeadTracker.Worker.Commands;
 
 /// <summary>
 /// <c>reconcile</c>: catch the lead database up from Kapso's API after webhooks were lost (an outage longer than
@@ -15,9 +16,6 @@ namespace LeadTracker.Worker.Reconcile;
 /// </summary>
 internal static class ReconcileCommand
 {
-    private const int Misuse = 2;
-    private const int Failure = 1;
-
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public static Command Create(IConfiguration configuration)
@@ -74,20 +72,20 @@ internal static class ReconcileCommand
         var webhooks = call.CheckWebhooks || call.ReenableWebhooks;
         if (!webhooks)
         {
-            if (call.Since is null) return call.Fail(Misuse, "--since is required: " + ReconcileTime.Help);
+            if (call.Since is null) return call.Fail(CommandLine.Usage, "--since is required: " + ReconcileTime.Help);
             if (!ReconcileTime.TryParseInstant(call.Since, now, out from))
-                return call.Fail(Misuse, $"--since '{call.Since}' is not {ReconcileTime.Help}");
+                return call.Fail(CommandLine.Usage, $"--since '{call.Since}' is not {ReconcileTime.Help}");
             if (call.Until is not null && !ReconcileTime.TryParseInstant(call.Until, now, out to))
-                return call.Fail(Misuse, $"--until '{call.Until}' is not {ReconcileTime.Help}");
-            if (from >= to) return call.Fail(Misuse, $"--since ({from:u}) must be before --until ({to:u})");
+                return call.Fail(CommandLine.Usage, $"--until '{call.Until}' is not {ReconcileTime.Help}");
+            if (from >= to) return call.Fail(CommandLine.Usage, $"--since ({from:u}) must be before --until ({to:u})");
             if (!ReconcileTime.TryParseDuration(call.StatusLookback, out statusLookback))
-                return call.Fail(Misuse, $"--status-lookback '{call.StatusLookback}' is not a duration such as 7d, 36h or 0");
+                return call.Fail(CommandLine.Usage, $"--status-lookback '{call.StatusLookback}' is not a duration such as 7d, 36h or 0");
         }
 
         if (!api.HasKey)
-            return call.Fail(Misuse, "LeadTracker__Kapso__ApiKey is not set: reading Kapso's API needs a project API key");
+            return call.Fail(CommandLine.Usage, "LeadTracker__Kapso__ApiKey is not set: reading Kapso's API needs a project API key");
         if (!api.ApiBaseUrl.IsAbsoluteUri || api.ApiBaseUrl.Scheme is not ("http" or "https"))
-            return call.Fail(Misuse, $"LeadTracker__Kapso__ApiBaseUrl '{api.ApiBaseUrl}' is not an absolute http(s) URL");
+            return call.Fail(CommandLine.Usage, $"LeadTracker__Kapso__ApiBaseUrl '{api.ApiBaseUrl}' is not an absolute http(s) URL");
 
         var connections = new SqliteConnectionFactory(call.Configuration.LeadsConnectionString(), worker.Durability);
         string[] workspaces;
@@ -98,14 +96,14 @@ internal static class ReconcileCommand
             var known = db.Query<string>("SELECT phone_number_id FROM workspaces ORDER BY phone_number_id").ToArray();
             if (call.Workspace is { } only)
             {
-                if (string.IsNullOrWhiteSpace(only)) return call.Fail(Misuse, "--workspace needs a Kapso phone_number_id");
+                if (string.IsNullOrWhiteSpace(only)) return call.Fail(CommandLine.Usage, "--workspace needs a Kapso phone_number_id");
                 if (!known.Contains(only) && !worker.CreateWorkspaces)
-                    return call.Fail(Misuse, $"workspace {only} is not in the database and LeadTracker__Worker__CreateWorkspaces is off");
+                    return call.Fail(CommandLine.Usage, $"workspace {only} is not in the database and LeadTracker__Worker__CreateWorkspaces is off");
                 workspaces = [only];
             }
             else if (known.Length == 0)
             {
-                return call.Fail(Misuse, "the database has no workspaces yet: name one with --workspace PHONE_NUMBER_ID");
+                return call.Fail(CommandLine.Usage, "the database has no workspaces yet: name one with --workspace PHONE_NUMBER_ID");
             }
             else
             {
@@ -114,7 +112,7 @@ internal static class ReconcileCommand
         }
         catch (Exception e) when (e is SqliteException or InvalidOperationException)
         {
-            return call.Fail(Failure, $"cannot open the lead database {connections.DataSource}: {e.Message}");
+            return call.Fail(CommandLine.Failed, $"cannot open the lead database {connections.DataSource}: {e.Message}");
         }
 
         using var loggers = LoggerFactory.Create(b => b
@@ -158,11 +156,11 @@ internal static class ReconcileCommand
         }
         catch (KapsoApiException e)
         {
-            return call.Fail(Failure, $"stopped: {e.Message} (applied before stopping: {Counts(tally)})");
+            return call.Fail(CommandLine.Failed, $"stopped: {e.Message} (applied before stopping: {Counts(tally)})");
         }
         catch (Exception e) when (e is SqliteException or UnknownWorkspaceException)
         {
-            return call.Fail(Failure, $"stopped: cannot write the lead database: {e.Message} (applied before stopping: {Counts(tally)})");
+            return call.Fail(CommandLine.Failed, $"stopped: cannot write the lead database: {e.Message} (applied before stopping: {Counts(tally)})");
         }
 
         call.Out.WriteLine(call.Json ? JsonSerializer.Serialize(tally, Json) : tally.ToString());
@@ -198,7 +196,7 @@ internal static class ReconcileCommand
         }
         catch (KapsoApiException e)
         {
-            return call.Fail(Failure, "stopped: " + e.Message);
+            return call.Fail(CommandLine.Failed, "stopped: " + e.Message);
         }
 
         call.Out.WriteLine($"webhooks: {listed} listed, {inactive} inactive" + (call.ReenableWebhooks ? $", {reenabled} re-enabled" : "") +

@@ -1,9 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using LeadTracker.Worker.Leads;
 using LeadTracker.Worker.Storage;
 
-namespace LeadTracker.Worker.Leads;
+namespace LeadTracker.Worker.Commands;
 
 /// <summary><c>leads stale|follow-up|recent</c>: a table for people, <c>--json</c> for scripts.</summary>
 internal static class LeadsCommand

@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Text.Json;
-using LeadTracker.Worker.Leads;
 using LeadTracker.Worker.Storage;
+using LeadTracker.Worker.Workspaces;
 
-namespace LeadTracker.Worker.Workspaces;
+namespace LeadTracker.Worker.Commands;
 
 /// <summary>
 /// <c>workspaces list</c> and <c>workspaces rename PHONE_NUMBER_ID "Name"</c>: give Kapso's opaque business number
@@ -43,13 +43,13 @@ internal static class WorkspacesCommand
             if (newName.Length is 0 or > WorkspaceRows.MaxNameLength || newName.Any(char.IsControl))
             {
                 error.WriteLine($"The name must be 1 to {WorkspaceRows.MaxNameLength} printable characters.");
-                return 2;
+                return CommandLine.Usage;
             }
 
             if (!WorkspaceRows.Rename(db, phoneNumberId, newName))
             {
                 error.WriteLine($"No workspace {phoneNumberId}: `workspaces list` shows the known ones (a workspace appears with its first event).");
-                return 1;
+                return CommandLine.Failed;
             }
 
             parse.InvocationConfiguration.Output.WriteLine($"Workspace {phoneNumberId} is now \"{newName}\".");

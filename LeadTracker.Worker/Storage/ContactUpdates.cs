@@ -1,0 +1,97 @@
+using Dapper;
+using LeadTracker.Worker.Domain;
+
+namespace LeadTracker.Worker.Storage;
+
+/// <summary>
+/// What an event changes on the contact <see cref="IdentityResolution"/> found: its fields folded in last writer
+/// by event time wins, its marketing preference, and its activity and outreach times.
+/// </summary>
+internal static class ContactUpdates
+{
+    /// <summary>
+    /// The contact update every event runs (one statement, prepared once): identity fields last-writer-wins by
+    /// event time (<see cref="LastWriterWins"/>), message times only forward, first-seen time only backward.
+    /// </summary>
+    private static readonly string FoldSql = $"""
+        UPDATE contacts SET
+            phone_e164 = COALESCE(phone_e164, @PhoneE164),
+            wa_id = COALESCE(wa_id, @WaId),
+            {LastWriterWins("bsuid", "identity_updated_at", "@Bsuid")},
+            {LastWriterWins("username", "username_updated_at", "@Username")},
+            {LastWriterWins("profile_name", "profile_updated_at", "@ProfileName")},
+            last_inbound_at = CASE WHEN @inboundAt IS NULL THEN last_inbound_at
+                                   ELSE MAX(COALESCE(last_inbound_at, @inboundAt), @inboundAt) END,
+            last_contact_at = CASE WHEN @outreachAt IS NULL THEN last_contact_at
+                                   ELSE MAX(COALESCE(last_contact_at, @outreachAt), @outreachAt) END,
+            last_activity_at = CASE WHEN @activityAt IS NULL THEN last_activity_at
+                                    ELSE MAX(COALESCE(last_activity_at, @activityAt), @activityAt) END,
+            created_at = MIN(created_at, @ObservedAtMs),
+            updated_at = @now
+        WHERE id = @contactId
+        """;
+
+    /// <summary>
+    /// Folds a fact into the contact: the same facts in any order leave the same row, and a fact that does not
+    /// carry a field leaves it alone.
+    /// </summary>
+    public static void Fold(LeadDb db, long contactId, ContactFact fact, long? inboundAt = null, long? outreachAt = null) =>
+        db.Prepared(FoldSql)
+            .Bind("@contactId", contactId)
+            .Bind("@PhoneE164", fact.PhoneE164)
+            .Bind("@WaId", fact.WaId)
+            .Bind("@Bsuid", fact.Bsuid)
+            .Bind("@Username", fact.Username)
+            .Bind("@ProfileName", fact.ProfileName)
+            .Bind("@ObservedAtMs", fact.ObservedAtMs)
+            .Bind("@inboundAt", inboundAt)
+            .Bind("@outreachAt", outreachAt)
+            .Bind("@activityAt", inboundAt ?? outreachAt)
+            .Bind("@now", Now())
+            .ExecuteNonQuery();
+
+    /// <summary>
+    /// One field's assignments for last writer by event time wins: a later event's value replaces it (ties broken
+    /// by the larger value), an event without the field leaves it, and its stamp keeps the latest time that set it.
+    /// </summary>
+    private static string LastWriterWins(string column, string stamp, string parameter) => $"""
+        {column} = CASE WHEN {parameter} IS NULL THEN {column}
+                        WHEN {column} IS NULL OR @ObservedAtMs > {stamp}
+                          OR (@ObservedAtMs = {stamp} AND {parameter} > {column}) THEN {parameter}
+                        ELSE {column} END,
+            {stamp} = CASE WHEN {parameter} IS NULL THEN {stamp}
+                        ELSE MAX(COALESCE({stamp}, @ObservedAtMs), @ObservedAtMs) END
+        """;
+
+    public static void ApplyMarketing(LeadDb db, long contactId, MarketingFact marketing) =>
+        // marketing_preference.sequence grows monotonically; a lower one is a stale update (docs/kapso.md).
+        db.Connection.Execute("""
+            UPDATE contacts
+            SET marketing_status = @Status, marketing_sequence = @Sequence
+            WHERE id = @contactId AND (marketing_sequence IS NULL OR marketing_sequence < @Sequence)
+            """, new { contactId, marketing.Status, marketing.Sequence }, db.Transaction);
+
+    /// <summary>Activity and outreach times derived from the stored messages: exact after a merge or a failure.</summary>
+    /// <remarks>
+    /// Each time is one seek at the end of the lead's run in <c>ix_messages_contact_direction</c> (migration 0004),
+    /// so a lead with 100,000 messages costs what a lead with 10 does. The outreach seek walks back past failed
+    /// sends only; activity is the later of the two.
+    /// </remarks>
+    public static void RecomputeTimes(LeadDb db, long contactId) =>
+        db.Prepared("""
+            UPDATE contacts SET
+                last_inbound_at = t.inbound,
+                last_contact_at = t.outreach,
+                last_activity_at = MAX(COALESCE(t.inbound, t.outreach), COALESCE(t.outreach, t.inbound))
+            FROM (SELECT
+                    (SELECT MAX(occurred_at) FROM messages
+                     WHERE contact_id = @contactId AND direction = 'inbound') AS inbound,
+                    (SELECT occurred_at FROM messages
+                     WHERE contact_id = @contactId AND direction = 'outbound' AND outreach = 1 AND status <> 'failed'
+                     ORDER BY occurred_at DESC LIMIT 1) AS outreach) AS t
+            WHERE id = @contactId
+            """).Bind("@contactId", contactId).ExecuteNonQuery();
+
+    /// <summary>The wall clock, for <c>updated_at</c> only: every other time is the event's.</summary>
+    public static long Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+}
