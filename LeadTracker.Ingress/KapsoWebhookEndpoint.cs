@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using LeadTracker.Contracts;
+using LeadTracker.Ingress.Relay;
 using Microsoft.Extensions.Options;
 
 namespace LeadTracker.Ingress;

@@ -1,8 +1,9 @@
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
+using System.Text;
 using LeadTracker.Contracts;
+using LeadTracker.Ingress.Relay;
 
 namespace LeadTracker.Ingress;
 

@@ -1,6 +1,7 @@
 using LeadTracker.Contracts;
-using LeadTracker.Ingress;
+using LeadTracker.Ingress.Relay;
 using LeadTracker.Ingress.Spool;
+using LeadTracker.Ingress;
 using Microsoft.Extensions.Options;
 
 namespace LeadTracker.Tests;

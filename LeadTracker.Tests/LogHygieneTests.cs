@@ -1,6 +1,7 @@
-using System.Text;
 using System.Text.RegularExpressions;
+using System.Text;
 using LeadTracker.Contracts;
+using LeadTracker.Ingress.Relay;
 using LeadTracker.Ingress;
 using LeadTracker.Tests.Support;
 using LeadTracker.Worker.Consumers;

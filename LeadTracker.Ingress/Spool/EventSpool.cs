@@ -1,5 +1,6 @@
 using Dapper;
 using LeadTracker.Contracts;
+using LeadTracker.Ingress.Relay;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 

@@ -1,3 +1,4 @@
+using LeadTracker.Ingress.Relay;
 using Microsoft.Extensions.Options;
 
 namespace LeadTracker.Ingress.Spool;

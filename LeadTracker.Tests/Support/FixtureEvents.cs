@@ -1,4 +1,5 @@
 using LeadTracker.Contracts;
+using LeadTracker.Ingress.Relay;
 using LeadTracker.Ingress;
 using LeadTracker.Worker.Domain;
 using LeadTracker.Worker.Kapso;

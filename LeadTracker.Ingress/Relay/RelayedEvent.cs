@@ -1,6 +1,6 @@
 using LeadTracker.Contracts;
 
-namespace LeadTracker.Ingress;
+namespace LeadTracker.Ingress.Relay;
 
 /// <summary>One event of a webhook, ready to go to its stream's queue (or to the spool).</summary>
 internal sealed record RelayedEvent(

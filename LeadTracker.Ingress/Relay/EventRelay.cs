@@ -1,8 +1,7 @@
-using LeadTracker.Ingress.Relay;
 using LeadTracker.Ingress.Spool;
 using Microsoft.Extensions.Options;
 
-namespace LeadTracker.Ingress;
+namespace LeadTracker.Ingress.Relay;
 
 internal enum RelayOutcome
 {
