@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.CommandLine;
 using System.Text.Json;
 using Dapper;
@@ -32,9 +33,22 @@ public sealed class LeadQueriesTests
         });
     }
 
-    [TestCase(LeadQueries.StaleSql, "ix_contacts_contact")]
-    [TestCase(LeadQueries.FollowUpSql, "ix_contacts_follow_up")]
-    [TestCase(LeadQueries.RecentSql, "ix_contacts_activity")]
+    [TestCase(nameof(LeadView.Stale), "ix_contacts_contact")]
+    [TestCase(nameof(LeadView.FollowUp), "ix_contacts_follow_up")]
+    [TestCase(nameof(LeadView.Recent), "ix_contacts_activity")]
+    public async Task Each_list_merges_one_ordered_index_range_per_workspace_without_a_sort(string list, string index)
+    {
+        var view = Enum.Parse<LeadView>(list);
+        foreach (var workspaces in new[] { 1, 3 })
+        {
+            var plan = await PlanAsync(LeadQueries.ListSql(view, workspaces));
+
+            Assert.That(Regex.Matches(plan, $"SEARCH c USING INDEX {index} \\(workspace_id=\\?"), Has.Count.EqualTo(workspaces), plan);
+            Assert.That(plan, Does.Not.Contain("TEMP B-TREE"), plan);
+            Assert.That(plan, Does.Not.Match(@"SCAN c\b"), plan);
+        }
+    }
+
     [TestCase(LeadQueries.CountsSql, "ix_contacts_contact")]
     [TestCase(LeadQueries.CountsSql, "ix_contacts_follow_up")]
     [TestCase(LeadQueries.CountsSql, "ix_contacts_activity")]
@@ -87,7 +101,7 @@ public sealed class LeadQueriesTests
         using var connection = db.Connections.Open();
         return string.Join("\n", connection.Query<PlanStep>("EXPLAIN QUERY PLAN " + sql, new
         {
-            workspace = (string?)null, cutoff = 0L, limit = 10, afterKey = 5L, afterId = 5L, id = 1L, contactId = 1L,
+            workspace = (string?)null, w0 = 1L, w1 = 2L, w2 = 3L, cutoff = 0L, limit = 10, afterKey = 5L, afterId = 5L, id = 1L, contactId = 1L,
             phrase = "\"555\"", pattern = "%555%",
         }).Select(step => step.Detail));
     }

@@ -4,10 +4,9 @@ using LeadTracker.Worker.Storage;
 namespace LeadTracker.Worker.Leads;
 
 /// <summary>
-/// The three questions a business asks, each one indexed query (tests check the plans). Workspaces are an
-/// <c>IN</c> list so each one is a range scan of its own index: ix_contacts_contact, ix_contacts_follow_up,
-/// ix_contacts_activity. Search goes through the trigram index lead_search, a timeline through
-/// ix_messages_contact. Every list takes an optional cursor (<see cref="LeadCursor"/>): rows strictly after it
+/// The three questions a business asks, each an ordered range of its own index per workspace, merged (tests check
+/// the plans): ix_contacts_contact, ix_contacts_follow_up, ix_contacts_activity (<see cref="ListSql"/>). Search
+/// goes through the trigram index lead_search, a timeline through ix_messages_contact_direction. Every list takes an optional cursor (<see cref="LeadCursor"/>): rows strictly after it
 /// in the list's own order, so paging never repeats or skips a lead.
 /// </summary>
 internal sealed class LeadQueries(SqliteConnectionFactory connections)
@@ -22,53 +21,70 @@ internal sealed class LeadQueries(SqliteConnectionFactory connections)
         c.workspace_id IN (SELECT id FROM workspaces WHERE @workspace IS NULL OR phone_number_id = @workspace)
         """;
 
-    private const string StaleWhere = $"""
-        {InWorkspaces}
-          AND (c.last_contact_at IS NULL OR c.last_contact_at < @cutoff)
+    private const string StaleWhere = """
+        (c.last_contact_at IS NULL OR c.last_contact_at < @cutoff)
         """;
 
-    private const string FollowUpWhere = $"""
-        {InWorkspaces}
-          AND c.last_inbound_at > COALESCE(c.last_contact_at, 0)
+    private const string FollowUpWhere = """
+        c.last_inbound_at > COALESCE(c.last_contact_at, 0)
         """;
 
-    private const string RecentWhere = $"""
-        {InWorkspaces}
-          AND c.last_activity_at IS NOT NULL
+    private const string RecentWhere = """
+        c.last_activity_at IS NOT NULL
         """;
 
     // Never contacted sorts first (NULL), as key 0: real times are after 1970.
-    public const string StaleSql = $"""
-        {Columns}
-        WHERE {StaleWhere}
-          AND (@afterId IS NULL OR COALESCE(c.last_contact_at, 0) > @afterKey
-               OR (COALESCE(c.last_contact_at, 0) = @afterKey AND c.id > @afterId))
-        ORDER BY c.last_contact_at, c.id
-        LIMIT @limit
+    private const string StaleAfter = """
+        (@afterId IS NULL OR COALESCE(c.last_contact_at, 0) > @afterKey
+             OR (COALESCE(c.last_contact_at, 0) = @afterKey AND c.id > @afterId))
         """;
 
-    public const string FollowUpSql = $"""
-        {Columns}
-        WHERE {FollowUpWhere}
-          AND (@afterId IS NULL OR c.last_inbound_at < @afterKey
-               OR (c.last_inbound_at = @afterKey AND c.id > @afterId))
-        ORDER BY c.last_inbound_at DESC, c.id
-        LIMIT @limit
+    // A row value, so the cursor is a bound of the index range (newest first, ties by id, both descending).
+    private const string FollowUpAfter = """
+        (c.last_inbound_at, c.id) < (COALESCE(@afterKey, 9223372036854775807), COALESCE(@afterId, 9223372036854775807))
         """;
 
-    public const string RecentSql = $"""
-        {Columns}
-        WHERE {RecentWhere}
-          AND (@afterId IS NULL OR c.last_activity_at < @afterKey
-               OR (c.last_activity_at = @afterKey AND c.id > @afterId))
-        ORDER BY c.last_activity_at DESC, c.id
-        LIMIT @limit
+    private const string RecentAfter = """
+        (c.last_activity_at, c.id) < (COALESCE(@afterKey, 9223372036854775807), COALESCE(@afterId, 9223372036854775807))
         """;
+
+    /// <summary>
+    /// A list over <paramref name="workspaces"/> workspaces (parameters <c>@w0</c>, <c>@w1</c>, …): one arm per
+    /// workspace, each an ordered range of the list's index (workspace_id, key, id), merged by SQLite without
+    /// sorting (<c>MERGE (UNION ALL)</c>) and stopped at the limit. A single query with <c>workspace_id IN (…)</c>
+    /// reads every matching lead of every workspace and sorts them all to return the first page. Past
+    /// <see cref="MaxMergedWorkspaces"/> (SQLite allows 500 arms) the list falls back to that sort.
+    /// </summary>
+    public static string ListSql(LeadView view, int workspaces)
+    {
+        var (where, after, order) = view switch
+        {
+            LeadView.Stale => (StaleWhere, StaleAfter, "c.last_contact_at, c.id"),
+            LeadView.FollowUp => (FollowUpWhere, FollowUpAfter, "c.last_inbound_at DESC, c.id DESC"),
+            LeadView.Recent => (RecentWhere, RecentAfter, "c.last_activity_at DESC, c.id DESC"),
+            _ => throw new ArgumentOutOfRangeException(nameof(view), view, "search has its own statements"),
+        };
+        var arms = workspaces <= MaxMergedWorkspaces
+            ? Enumerable.Range(0, workspaces).Select(i => $"c.workspace_id = @w{i}")
+            : [$"c.workspace_id IN ({string.Join(", ", Enumerable.Range(0, workspaces).Select(i => $"@w{i}"))})"];
+        return string.Join("\nUNION ALL\n", arms.Select(workspace => $"""
+            {Columns}
+            WHERE {workspace}
+              AND {where}
+              AND {after}
+            """)) + $"""
+
+            ORDER BY {order}
+            LIMIT @limit
+            """;
+    }
+
+    public const int MaxMergedWorkspaces = 64;
 
     public const string CountsSql = $"""
-        SELECT (SELECT COUNT(*) FROM contacts c WHERE {StaleWhere}) AS stale,
-               (SELECT COUNT(*) FROM contacts c WHERE {FollowUpWhere}) AS followup,
-               (SELECT COUNT(*) FROM contacts c WHERE {RecentWhere}) AS recent
+        SELECT (SELECT COUNT(*) FROM contacts c WHERE {InWorkspaces} AND {StaleWhere}) AS stale,
+               (SELECT COUNT(*) FROM contacts c WHERE {InWorkspaces} AND {FollowUpWhere}) AS followup,
+               (SELECT COUNT(*) FROM contacts c WHERE {InWorkspaces} AND {RecentWhere}) AS recent
         """;
 
     // The searched column is fixed per statement: FTS5 plans one LIKE constraint on one column through its index.
@@ -130,15 +146,15 @@ internal sealed class LeadQueries(SqliteConnectionFactory connections)
 
     /// <summary>Leads we have not written to in <paramref name="days"/> days (or ever), longest silence first.</summary>
     public IReadOnlyList<Lead> NotContactedSince(int days, DateTimeOffset now, string? workspace, int limit, LeadCursor? after = null) =>
-        Query<Lead>(StaleSql, new { cutoff = Cutoff(days, now), workspace, limit, afterKey = after?.Key, afterId = after?.Id });
+        List(LeadView.Stale, workspace, limit, after, cutoff: Cutoff(days, now));
 
     /// <summary>Leads who wrote after our last outreach, most recent first.</summary>
     public IReadOnlyList<Lead> NeedingFollowUp(string? workspace, int limit, LeadCursor? after = null) =>
-        Query<Lead>(FollowUpSql, new { workspace, limit, afterKey = after?.Key, afterId = after?.Id });
+        List(LeadView.FollowUp, workspace, limit, after);
 
     /// <summary>Leads by latest interaction in either direction.</summary>
     public IReadOnlyList<Lead> RecentlyActive(string? workspace, int limit, LeadCursor? after = null) =>
-        Query<Lead>(RecentSql, new { workspace, limit, afterKey = after?.Key, afterId = after?.Id });
+        List(LeadView.Recent, workspace, limit, after);
 
     /// <summary>How many leads each question has, with the same filters as the lists.</summary>
     public LeadCounts Count(int days, DateTimeOffset now, string? workspace)
@@ -176,6 +192,18 @@ internal sealed class LeadQueries(SqliteConnectionFactory connections)
     /// <summary>A lead's messages, newest first; the cursor is the last message's (time, id).</summary>
     public IReadOnlyList<TimelineMessage> Timeline(long contactId, int limit, LeadCursor? after = null) =>
         Query<TimelineMessage>(TimelineSql, new { contactId, limit, afterKey = after?.Key, afterId = after?.Id });
+
+    private List<Lead> List(LeadView view, string? workspace, int limit, LeadCursor? after, long? cutoff = null)
+    {
+        using var db = connections.Open();
+        var workspaces = db.Query<long>("SELECT id FROM workspaces WHERE @workspace IS NULL OR phone_number_id = @workspace ORDER BY id",
+            new { workspace }).AsList();
+        if (workspaces.Count == 0) return [];
+
+        var parameters = new DynamicParameters(new { cutoff, limit, afterKey = after?.Key, afterId = after?.Id });
+        for (var i = 0; i < workspaces.Count; i++) parameters.Add($"w{i}", workspaces[i]);
+        return db.Query<Lead>(ListSql(view, workspaces.Count), parameters).AsList();
+    }
 
     private static long Cutoff(int days, DateTimeOffset now) => now.AddDays(-days).ToUnixTimeMilliseconds();
 
