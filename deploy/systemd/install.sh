@@ -45,6 +45,10 @@ credential() { # name default
 }
 credential LeadTracker__Kapso__WebhookSecret ""
 credential LeadTracker__RabbitMq__Password guest
+# Worker: Kapso's project API key for catch-up and `reconcile` (empty: catch-up off), and the read API's bearer
+# tokens, comma-separated (empty: the API and the page answer 404).
+credential LeadTracker__Kapso__ApiKey ""
+credential LeadTracker__Api__Tokens ""
 
 # Publish beside the live folder and swap, so a running service never sees half-copied files.
 for app in ingress worker; do
