@@ -125,7 +125,7 @@ internal sealed partial class StreamQueues(IBus bus, IOptions<RabbitMqOptions> o
     }
 }
 
-/// <summary>The ingress's share of the broker wiring: the queue declarations and mandatory sends.</summary>
+/// <summary>The bus side of <see cref="StreamQueues"/>: sends to a stream's exchange must reach a queue.</summary>
 internal static class StreamQueuesRegistration
 {
     /// <summary>Every send is mandatory: an event RabbitMQ cannot route to a queue fails instead of vanishing.</summary>
