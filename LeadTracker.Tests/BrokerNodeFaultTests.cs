@@ -9,7 +9,7 @@ namespace LeadTracker.Tests;
 /// unique ids flow at a fixed rate through the real ingress and worker processes into a real SQLite file. Run on
 /// both deployments the README promises: the three-node cluster of <c>scripts/rabbitmq-cluster.sh</c> with quorum
 /// queues, and a single node with classic queues (the local broker, which this stops and kills). Prints
-/// <c>[fault]</c> lines with the figures of README.md, "Guarantees".
+/// <c>[fault]</c> lines with the figures of docs/guarantees.md.
 /// </summary>
 [TestFixture]
 [Category("Faults")]

@@ -13,7 +13,7 @@ namespace LeadTracker.Tests;
 /// <summary>
 /// Break something on purpose while signed webhooks with unique ids flow through the real ingress and worker
 /// processes, a real RabbitMQ and a real SQLite file, then count: every event the ingress answered 2xx must be in
-/// <c>messages</c> exactly once. Each test prints one <c>[fault]</c> line with its figures (README, "Guarantees").
+/// <c>messages</c> exactly once. Each test prints one <c>[fault]</c> line with its figures (docs/guarantees.md).
 /// Two tests stop the shared local broker (<c>rabbitmqctl stop_app</c>) and always start it again.
 /// </summary>
 [TestFixture]

@@ -10,7 +10,7 @@ namespace LeadTracker.Tests;
 /// <summary>
 /// The ingress endpoint against hostile and malformed requests (WebApplicationFactory, MassTransit's in-memory test
 /// harness instead of RabbitMQ), once on the in-memory TestServer and once over a real socket to Kestrel with its
-/// own limits. Each input gets its documented status (README, "What the ingress answers"), a rejected request sends
+/// own limits. Each input gets its documented status (docs/operations.md, "What the ingress answers"), a rejected request sends
 /// nothing and spools nothing, and the process stays healthy after each one.
 /// </summary>
 [TestFixture(false, TestName = "in memory")]

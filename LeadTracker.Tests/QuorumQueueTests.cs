@@ -7,7 +7,7 @@ namespace LeadTracker.Tests;
 /// <summary>
 /// The queue types on the local broker, each test in its own virtual host (a quorum queue runs on one node too):
 /// what the apps declare for each setting, the delivery limit, and the documented move of an existing install
-/// from classic to quorum queues (README.md, "Moving to quorum queues"), command by command.
+/// from classic to quorum queues (docs/operations.md, "Moving to quorum queues"), command by command.
 /// </summary>
 [TestFixture]
 [Category("Integration")]
@@ -214,7 +214,7 @@ public sealed class QuorumQueueTests
         return value;
     }
 
-    /// <summary>rabbitmqctl as the README shows it (root or the rabbitmq user, as the fault tests need too).</summary>
+    /// <summary>rabbitmqctl as docs/operations.md shows it (root or the rabbitmq user, as the fault tests need too).</summary>
     private static async Task CtlAsync(params string[] args)
     {
         var run = await ProgramRun.RunAsync("rabbitmqctl", args, TimeSpan.FromMinutes(2));

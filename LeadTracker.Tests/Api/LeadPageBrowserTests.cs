@@ -12,7 +12,7 @@ namespace LeadTracker.Tests.Api;
 /// The page in a real browser (Debian's Chromium driven by Playwright) on the real processes: fixtures go in
 /// through the ingress, a person signs in, and sees the right leads in each tab, a lead's timeline in the
 /// configured time zone, and a CSV of the list. Screenshots (desktop and phone) are attached to the test; with
-/// LEADTRACKER_SCREENSHOTS=folder they are also written there (the README's come from this test).
+/// LEADTRACKER_SCREENSHOTS=folder they are also written there (docs/read-api.md's come from this test).
 /// </summary>
 [TestFixture]
 [Category("Integration")]

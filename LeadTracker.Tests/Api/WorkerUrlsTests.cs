@@ -1,3 +1,4 @@
+using LeadTracker.Testing;
 using LeadTracker.Worker;
 using Microsoft.Extensions.Configuration;
 
@@ -21,5 +22,20 @@ public sealed class WorkerUrlsTests
         var options = configuration.GetSection(WorkerOptions.Section).Get<WorkerOptions>() ?? new WorkerOptions();
 
         Assert.That(options.ListenUrls, Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void An_installs_HealthUrls_still_wins_over_the_shipped_appsettings()
+    {
+        // The worker's Dockerfile and older env files set HealthUrls: a Urls in the shipped appsettings.json would
+        // silently take their place (a container listening on loopback only).
+        var configuration = new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(RepoPaths.Root, "LeadTracker.Worker", "appsettings.json"), optional: false)
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["LeadTracker:Worker:HealthUrls"] = "http://+:8081" })
+            .Build();
+
+        var options = configuration.GetSection(WorkerOptions.Section).Get<WorkerOptions>() ?? new WorkerOptions();
+
+        Assert.That(options.ListenUrls, Is.EqualTo("http://+:8081"));
     }
 }
