@@ -47,7 +47,7 @@ public sealed class LeadTrackerSystem : IAsyncDisposable
             new Dictionary<string, string>(common)
             {
                 ["ConnectionStrings__Leads"] = $"Data Source={DatabasePath}",
-                ["LeadTracker__Worker__HealthUrls"] = WorkerUrl.ToString().TrimEnd('/'),
+                ["LeadTracker__Worker__Urls"] = WorkerUrl.ToString().TrimEnd('/'),
             },
             new Uri(WorkerUrl, "/health/ready"), logToFiles ? Path.Combine(folder, "worker.log") : null);
         Http = new HttpClient { BaseAddress = IngressUrl, Timeout = TimeSpan.FromSeconds(30) };

@@ -35,7 +35,7 @@ public sealed class TraceContinuityTests
         [
             $"--ConnectionStrings:Leads=Data Source={db.FilePath}",
             $"--LeadTracker:RabbitMq:VirtualHost={broker.VirtualHost}",
-            "--LeadTracker:Worker:HealthUrls=http://127.0.0.1:0",
+            "--LeadTracker:Worker:Urls=http://127.0.0.1:0",
         ], services =>
         {
             services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(workerSpans));

@@ -25,8 +25,8 @@ ingress_url="${INGRESS_URL:-http://127.0.0.1:5080}"
 ready_timeout="${READY_TIMEOUT:-60}" # seconds
 
 export ConnectionStrings__Leads="${ConnectionStrings__Leads:-Data Source=${root}/leadtracker.db}"
-export LeadTracker__Worker__HealthUrls="${LeadTracker__Worker__HealthUrls:-http://127.0.0.1:5081}"
-worker_url="${LeadTracker__Worker__HealthUrls%%;*}" # the first, when several are given
+export LeadTracker__Worker__Urls="${LeadTracker__Worker__Urls:-http://127.0.0.1:5081}"
+worker_url="${LeadTracker__Worker__Urls%%;*}" # the first, when several are given
 if [[ -z "${LeadTracker__Kapso__WebhookSecret:-}" ]]; then
   export LeadTracker__Kapso__WebhookSecret=dev-secret-change-me
   dev_secret=true
