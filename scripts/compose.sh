@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs compose.yaml with `docker compose` where a Docker engine answers, else with podman-compose (docs/containers.md).
-#   scripts/compose.sh up       make the missing secrets (secrets/, mode 700), build the images, start the stack
+#   scripts/compose.sh up       make the missing secrets (secrets/, mode 700), build the images, start the stack;
+#                               returns once every service is healthy
+#   scripts/compose.sh up --no-build   start the stack on the images built before
 #   scripts/compose.sh down     stop and remove the containers; the named volumes (database, spool, broker) stay
 #   scripts/compose.sh down -v  ...and remove the volumes too: the stored leads are gone
 #   scripts/compose.sh status   the stack's containers and their state
@@ -91,6 +93,7 @@ use_local_images() {
   local line
   while IFS= read -r line; do export "${line?}"; done < <(bash scripts/container-bases.sh --env)
   export LEADTRACKER_APP_SOURCE=prebuilt
+  [[ "${1:-}" == --no-publish ]] && return 0
   local app
   for app in LeadTracker.Worker LeadTracker.Ingress; do
     log "publishing $app (self-contained, linux-x64) into artifacts/containers/$app"
@@ -123,11 +126,16 @@ compose() { "${engine[@]}" -p "$COMPOSE_PROJECT_NAME" "${files[@]}" "$@"; }
 case "$command" in
   up)
     make_secrets
-    [[ "${LEADTRACKER_IMAGES:-}" == local ]] && use_local_images
     apps=(worker ingress)
     brokers=("${services[@]:0:${#services[@]}-2}")
-    log "building ${apps[*]} and starting ${services[*]} with ${engine[*]} (project $COMPOSE_PROJECT_NAME)"
-    compose build "${apps[@]}" >&2
+    if [[ "${1:-}" == --no-build ]]; then
+      [[ "${LEADTRACKER_IMAGES:-}" == local ]] && use_local_images --no-publish
+    else
+      [[ "${LEADTRACKER_IMAGES:-}" == local ]] && use_local_images
+      log "building ${apps[*]} with ${engine[*]}"
+      compose build "${apps[@]}" >&2
+    fi
+    log "starting ${services[*]} with ${engine[*]} (project $COMPOSE_PROJECT_NAME)"
     if [[ ${engine[0]} == docker ]]; then
       compose up -d --wait "${services[@]}" >&2
     else
