@@ -28,13 +28,6 @@ case "$command" in
 esac
 
 export COMPOSE_PROJECT_NAME=${COMPOSE_PROJECT_NAME:-leadtracker}
-files=(-f compose.yaml)
-services=(rabbitmq worker ingress)
-if [[ "${LEADTRACKER_PROFILE:-}" == cluster ]]; then
-  files+=(-f deploy/compose.cluster.yaml)
-  services=(rabbitmq-1 rabbitmq-2 rabbitmq-3 worker ingress)
-  export COMPOSE_PROFILES=cluster
-fi
 
 # Podman as it runs on hosts like the CI's: runc (crun fails on a hybrid cgroup layout), cgroupfs (no systemd as
 # PID 1), and the process limits left as they are (raising them is not permitted in every sandbox).
@@ -66,6 +59,22 @@ else
   fi
   configure_podman
   engine=(podman-compose)
+fi
+
+files=(-f compose.yaml)
+services=(rabbitmq worker ingress)
+if [[ "${LEADTRACKER_PROFILE:-}" == cluster ]]; then
+  services=(rabbitmq-1 rabbitmq-2 rabbitmq-3 worker ingress)
+  export COMPOSE_PROFILES=cluster
+  if [[ ${engine[0]} == docker ]]; then
+    files+=(-f deploy/compose.cluster.yaml)
+  else
+    # podman-compose's YAML reader stops at `!override` ("expected <block end>, but found '<alias>'"). Without the
+    # tag the apps' depends_on lists the single broker too, which does not matter: the apps start with --no-deps.
+    mkdir -p .run
+    sed 's/!override //' deploy/compose.cluster.yaml >.run/compose.cluster.podman.yaml
+    files+=(-f .run/compose.cluster.podman.yaml)
+  fi
 fi
 
 # Each secret is a file; compose mounts it read-only at /run/secrets/<name>. The folder keeps other users out,
