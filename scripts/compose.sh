@@ -70,7 +70,7 @@ if [[ "${LEADTRACKER_PROFILE:-}" == cluster ]]; then
     files+=(-f deploy/compose.cluster.yaml)
   else
     # podman-compose's YAML reader stops at `!override` ("expected <block end>, but found '<alias>'"). Without the
-    # tag the apps' depends_on lists the single broker too, which does not matter: the apps start with --no-deps.
+    # tag the apps' depends_on also lists the single broker: `up` removes it again once the apps run.
     mkdir -p .run
     sed 's/!override //' deploy/compose.cluster.yaml >.run/compose.cluster.podman.yaml
     files+=(-f .run/compose.cluster.podman.yaml)
@@ -150,7 +150,10 @@ case "$command" in
     else
       compose up -d "${brokers[@]}" >&2
       wait_healthy "${brokers[@]}"
+      # podman-compose 1.0.3 ignores --no-deps on up: it tries the brokers again (harmless, "name already in use")
+      # and, with the cluster override's merged depends_on, creates the single broker too, which goes again.
       compose up -d --no-deps "${apps[@]}" >&2
+      [[ "${LEADTRACKER_PROFILE:-}" == cluster ]] && podman rm -f -v "${COMPOSE_PROJECT_NAME}_rabbitmq_1" >/dev/null 2>&1 || true
       wait_healthy "${apps[@]}"
     fi
     ;;
