@@ -17,7 +17,7 @@
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-log() { echo "[compose] $*" >&2; }
+log() { echo "[compose] ${SECONDS}s $*" >&2; }
 die() { log "$*"; exit 2; }
 
 command=${1:-}

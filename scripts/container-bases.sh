@@ -10,7 +10,7 @@
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-log() { echo "[container-bases] $*" >&2; }
+log() { echo "[container-bases] ${SECONDS}s $*" >&2; }
 
 suite=bookworm
 packages=ca-certificates,libicu72,tzdata
