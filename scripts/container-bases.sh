@@ -4,9 +4,10 @@
 #                                             runtime-deps image holds: ca-certificates, tzdata, libicu, user app)
 #   localhost/leadtracker-rabbitmq:<key>      Debian's rabbitmq-server on that base (deploy/rabbitmq/Containerfile)
 # Each tag carries a key made from its recipe: an image whose key exists is reused, so only the first run on a
-# host (or a changed recipe) pays for debootstrap and apt. Needs root, debootstrap and podman.
+# host (or a changed recipe) pays for debootstrap and apt. Needs root, debootstrap, and podman (or Docker, when
+# its engine answers: the images must be where compose builds).
 #   scripts/container-bases.sh [--env]   --env: print the image names as VAR=value lines (for scripts/compose.sh)
-# Touches: podman's image store; a temporary directory under /var/tmp while debootstrap runs.
+# Touches: the engine's image store; a temporary directory under /var/tmp while debootstrap runs.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -15,6 +16,10 @@ log() { echo "[container-bases] ${SECONDS}s $*" >&2; }
 suite=bookworm
 packages=ca-certificates,libicu72,tzdata
 app_uid=1654   # the uid of the "app" user in Microsoft's images, so volumes keep their owner either way
+
+engine=podman
+docker info >/dev/null 2>&1 && engine=docker
+image_exists() { "$engine" image inspect "$1" >/dev/null 2>&1; }
 
 runtime_key=$(printf '%s\n' "$suite" minbase "$packages" "$app_uid" | sha256sum | cut -c1-12)
 runtime_image=localhost/leadtracker-runtime-deps:$runtime_key
@@ -31,7 +36,7 @@ debian_mirror() {
   echo "$uri"
 }
 
-if podman image exists "$runtime_image"; then
+if image_exists "$runtime_image"; then
   log "reusing $runtime_image"
 else
   [[ $EUID -eq 0 ]] || { log "making $runtime_image needs root (debootstrap)"; exit 1; }
@@ -45,16 +50,16 @@ else
   chroot "$tree" apt-get clean
   rm -rf "$tree"/var/lib/apt/lists/* "$tree"/var/cache/apt/*.bin "$tree"/usr/share/doc/* "$tree"/usr/share/man/*
   log "importing it as $runtime_image"
-  tar -C "$tree" -c . | podman import --quiet --change "ENV APP_UID=$app_uid" --change 'CMD ["bash"]' - "$runtime_image" >/dev/null
+  tar -C "$tree" -c . | "$engine" import --change "ENV APP_UID=$app_uid" --change 'CMD ["bash"]' - "$runtime_image" >/dev/null
   rm -rf "$tree"
   trap - EXIT
 fi
 
-if podman image exists "$rabbitmq_image"; then
+if image_exists "$rabbitmq_image"; then
   log "reusing $rabbitmq_image"
 else
   log "building $rabbitmq_image (Debian's rabbitmq-server)"
-  podman build --quiet --build-arg "BASE_IMAGE=$runtime_image" -t "$rabbitmq_image" \
+  "$engine" build --quiet --build-arg "BASE_IMAGE=$runtime_image" -t "$rabbitmq_image" \
     -f deploy/rabbitmq/Containerfile deploy/rabbitmq >/dev/null
 fi
 
