@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Text.RegularExpressions;
 using LeadTracker.Contracts;
 using LeadTracker.Tests.Support;
 using LeadTracker.Worker;
@@ -8,12 +9,12 @@ using YamlDotNet.RepresentationModel;
 namespace LeadTracker.Tests;
 
 /// <summary>
-/// compose.yaml's safety invariants, read as YAML (no Docker engine on CI): every RabbitMQ service publishes ports
+/// compose.yaml's safety invariants, read as YAML (ComposeStackTests runs it): every RabbitMQ service publishes ports
 /// to this host only and has no guest account, secrets are compose secrets from files (never environment), and
 /// every environment name an app gets is a setting that app really reads.
 /// </summary>
 [TestFixture]
-public sealed class ComposeFileTests
+public sealed partial class ComposeFileTests
 {
     private static readonly string[] IngressSettings =
     [
@@ -27,6 +28,7 @@ public sealed class ComposeFileTests
     [
         .. SettingsOf(typeof(RabbitMqOptions)),
         .. SettingsOf(typeof(WorkerOptions)),
+        .. SettingsOf(typeof(LeadTracker.Worker.Api.ApiOptions)),
     ];
 
     /// <summary>Read by the platform (ASP.NET Core, .NET, OpenTelemetry, our credential files), not by an options class.</summary>
@@ -48,7 +50,7 @@ public sealed class ComposeFileTests
         _services.Children.Select(s => (((YamlScalarNode)s.Key).Value!, (YamlMappingNode)s.Value));
 
     private IEnumerable<(string Name, YamlMappingNode Service)> RabbitMqServices =>
-        Services.Where(s => Scalar(s.Service, "image")?.StartsWith("rabbitmq:", StringComparison.Ordinal) == true);
+        Services.Where(s => Scalar(s.Service, "image") is { } image && RabbitMqImage().IsMatch(image));
 
     private IEnumerable<(string Name, YamlMappingNode Service)> AppServices => Services.Where(s => s.Service.Children.ContainsKey("build"));
 
@@ -155,6 +157,10 @@ public sealed class ComposeFileTests
 
     private static IEnumerable<YamlNode> Sequence(YamlMappingNode node, string key) =>
         node.Children.TryGetValue(key, out var value) && value is YamlSequenceNode sequence ? sequence.Children : [];
+
+    /// <summary>The official image, or any other through <c>${RABBITMQ_IMAGE:-rabbitmq:…}</c> (scripts/container-bases.sh's).</summary>
+    [GeneratedRegex(@"^(rabbitmq:|\$\{RABBITMQ_IMAGE:-rabbitmq:)")]
+    private static partial Regex RabbitMqImage();
 
     /// <summary>Both compose forms: a map (<c>KEY: value</c>) or a list (<c>- KEY=value</c>).</summary>
     private static Dictionary<string, string> Environment(YamlMappingNode service)

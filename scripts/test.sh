@@ -26,6 +26,19 @@ if [[ ! -x /usr/bin/chromium ]]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
+# ComposeStackTests bring compose.yaml up with podman-compose on base images made here with debootstrap
+# (scripts/compose.sh, scripts/container-bases.sh; docs/containers.md).
+container_packages=(podman runc podman-compose debootstrap uidmap slirp4netns)
+missing=()
+for package in "${container_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  [[ $EUID -eq 0 ]] || { log "missing: sudo apt-get install -y ${missing[*]}" >&2; exit 1; }
+  log "installing ${missing[*]} (for the container tests)"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
 if [[ ! -e /usr/bin/dotnet && $EUID -eq 0 ]]; then
   log "linking /usr/bin/dotnet to $(command -v dotnet) (the systemd units run /usr/bin/dotnet)"
   ln -s "$(command -v dotnet)" /usr/bin/dotnet
