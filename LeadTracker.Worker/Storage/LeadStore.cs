@@ -99,7 +99,8 @@ internal sealed class LeadStore : IDisposable
         var inserted = outcome == WriteOutcome.Inserted;
         ContactUpdates.Fold(db, contactId, contact,
             inboundAt: inserted && message.Direction == Direction.Inbound ? message.OccurredAtMs : null,
-            outreachAt: inserted && message.IsOutreach ? message.OccurredAtMs : null);
+            outreachAt: inserted && message.IsOutreach ? message.OccurredAtMs : null,
+            templateAt: inserted && message.NeedsTemplate ? message.OccurredAtMs : null);
 
         // A row that existed may have become outreach, failed, or earlier (another event of the message carried an
         // earlier time, and a message's time is its earliest): derive the times from the rows, so a failed send is
