@@ -187,7 +187,7 @@ public sealed class LeadApiTests
 
         Assert.That((bool)maria["needsTemplate"]!, Is.True);
         Assert.That(others.Select(l => (bool)l!["needsTemplate"]!), Has.All.False);
-        Assert.That(row, Does.EndWith(",true"));
+        Assert.That(row, Does.Contain(",true,"), "needs_template");
     }
 
     [Test]
@@ -205,7 +205,8 @@ public sealed class LeadApiTests
             Assert.That(bytes.Take(3), Is.EqualTo(new byte[] { 0xEF, 0xBB, 0xBF }), "UTF-8 byte-order mark");
             Assert.That(lines[0], Is.EqualTo("id,name,phone,username,bsuid,workspace,workspace_name,marketing_status," +
                 "last_activity (Europe/Madrid),last_contact (Europe/Madrid),last_inbound (Europe/Madrid)," +
-                "reply_window_closes_at (Europe/Madrid),needs_template"));
+                "reply_window_closes_at (Europe/Madrid),needs_template," +
+                "source_type,source_id,source_headline,source_url,source_ctwa_clid"));
             Assert.That(text, Does.Not.Contain("\n").Or.Contain("\r\n"), "CRLF line ends");
             // Quotes doubled, the field quoted, and the formula defused.
             Assert.That(text, Does.Contain("\"'=HYPERLINK(\"\"x\"\"), Inc\""));
@@ -216,7 +217,7 @@ public sealed class LeadApiTests
         var madrid = TimeZoneInfo.ConvertTime(DateTimeOffset.FromUnixTimeMilliseconds((long)evil["lastInboundAt"]!),
             TimeZoneInfo.FindSystemTimeZoneById("Europe/Madrid"));
         Assert.That(lines.Single(l => l.Contains("+15550100999")),
-            Does.EndWith("," + madrid.ToString("yyyy-MM-dd HH:mm:ss") + "," + madrid.AddDays(1).ToString("yyyy-MM-dd HH:mm:ss") + ",false"));
+            Does.EndWith("," + madrid.ToString("yyyy-MM-dd HH:mm:ss") + "," + madrid.AddDays(1).ToString("yyyy-MM-dd HH:mm:ss") + ",false,,,,,"));
     }
 
     [Test]

@@ -56,14 +56,26 @@ internal static class LeadApiEndpoints
     private static IResult Search(HttpRequest request, LeadReadModel model)
     {
         var query = new ListRequest(request);
+        if (query.Text("source")?.Trim() is { Length: > 0 } source) return BySource(request, model, query, source);
         var text = query.Text("search")?.Trim();
-        if (string.IsNullOrEmpty(text)) query.Fail("search", "search= is required here (a name, username or phone digits); the lists are /api/leads/stale, /follow-up and /recent.");
+        if (string.IsNullOrEmpty(text)) query.Fail("search", "search= is required here (a name, username or phone digits; or source= an ad's id); the lists are /api/leads/stale, /follow-up, /recent and /closing.");
         else if (text.Length > 100) query.Fail("search", "search= is at most 100 characters.");
         var after = query.After("search");
         if (!query.IsValid) return Invalid(query);
 
         var rows = model.Queries.Search(text!, query.Workspace, query.Limit + 1, after);
         return Leads(request, model, query, LeadView.Search, "search", rows);
+    }
+
+    /// <summary>Leads an ad or page button brought: <c>source=</c> its <c>source_id</c>, most recently active first.</summary>
+    private static IResult BySource(HttpRequest request, LeadReadModel model, ListRequest query, string source)
+    {
+        if (source.Length > 100) query.Fail("source", "source= is at most 100 characters.");
+        var after = query.After("source");
+        if (!query.IsValid) return Invalid(query);
+
+        var rows = model.Queries.BySource(source, query.Workspace, query.Limit + 1, after);
+        return Leads(request, model, query, LeadView.Search, "source", rows);
     }
 
     private static IResult Lead(long id, HttpRequest request, LeadReadModel model)

@@ -11,6 +11,9 @@ internal sealed record MessageFact
 
     public string? Body { get; init; }
 
+    /// <summary>The ad or button the message came from (inbound only; usually the first of a conversation).</summary>
+    public LeadSource? Referral { get; init; }
+
     public required MessageStatus Status { get; init; }
 
     public string? Error { get; init; }

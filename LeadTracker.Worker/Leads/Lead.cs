@@ -39,6 +39,41 @@ internal sealed record Lead
 
     /// <summary>A free-form send failed because the window had closed, and they have not written since.</summary>
     public bool NeedsTemplate => TemplateRequiredAt > (LastInboundAt ?? 0);
+
+    /// <summary>The ad or page button that brought them (the referral on their earliest message); null: none seen.</summary>
+    public LeadSourceView? Source => SourceId is null && SourceUrl is null ? null : new LeadSourceView
+    {
+        Type = SourceType, Id = SourceId, Url = SourceUrl, Headline = SourceHeadline, Body = SourceBody,
+        MediaType = SourceMediaType, ImageUrl = SourceImageUrl, CtwaClid = SourceCtwaClid, At = SourceAt,
+    };
+
+    // The source's columns, as Dapper reads them; shown as Source.
+    [JsonIgnore] public long? SourceAt { get; init; }
+    [JsonIgnore] public string? SourceType { get; init; }
+    [JsonIgnore] public string? SourceId { get; init; }
+    [JsonIgnore] public string? SourceUrl { get; init; }
+    [JsonIgnore] public string? SourceHeadline { get; init; }
+    [JsonIgnore] public string? SourceBody { get; init; }
+    [JsonIgnore] public string? SourceMediaType { get; init; }
+    [JsonIgnore] public string? SourceImageUrl { get; init; }
+    [JsonIgnore] public string? SourceCtwaClid { get; init; }
+}
+
+/// <summary>A lead's source as the API shows it: Meta's referral fields, and the time of the message that carried it.</summary>
+internal sealed record LeadSourceView
+{
+    /// <summary><c>ad</c> or <c>post</c>.</summary>
+    public string? Type { get; init; }
+    public string? Id { get; init; }
+    public string? Url { get; init; }
+    public string? Headline { get; init; }
+    public string? Body { get; init; }
+    public string? MediaType { get; init; }
+    public string? ImageUrl { get; init; }
+    /// <summary>Meta's click id, for its Conversions API.</summary>
+    public string? CtwaClid { get; init; }
+    public long? At { get; init; }
+    public string? AtIso => UtcTime.Iso(At);
 }
 
 /// <summary>WhatsApp's customer service window: free-form messages only within 24 h of the lead's latest message.</summary>

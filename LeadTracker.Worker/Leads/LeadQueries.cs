@@ -15,7 +15,8 @@ internal sealed class LeadQueries(SqliteConnectionFactory connections)
     private const string Columns = """
         SELECT c.id, w.phone_number_id AS workspace, w.display_name AS workspace_name, c.profile_name, c.phone_e164,
                c.bsuid, c.username, c.marketing_status, c.last_activity_at, c.last_contact_at, c.last_inbound_at,
-               c.template_required_at
+               c.template_required_at, c.source_at, c.source_type, c.source_id, c.source_url, c.source_headline,
+               c.source_body, c.source_media_type, c.source_image_url, c.source_ctwa_clid
         FROM contacts c JOIN workspaces w ON w.id = c.workspace_id
         """;
 
@@ -136,6 +137,26 @@ internal sealed class LeadQueries(SqliteConnectionFactory connections)
         {SearchRest}
         """;
 
+    // Leads an ad brought (its source_id), through ix_contacts_source; most recently active first like search.
+    public const string SearchBySourceSql = $"""
+        {Columns}
+        WHERE c.source_id = @source
+          AND {InWorkspaces}
+          AND (@afterId IS NULL OR COALESCE(c.last_activity_at, 0) < @afterKey
+               OR (COALESCE(c.last_activity_at, 0) = @afterKey AND c.id > @afterId))
+        ORDER BY COALESCE(c.last_activity_at, 0) DESC, c.id
+        LIMIT @limit
+        """;
+
+    // The counts' breakdown by source: the leads each ad or button brought, and how many came without one.
+    public const string SourceCountsSql = $"""
+        SELECT c.source_type, c.source_id, MAX(c.source_headline) AS headline, COUNT(*) AS leads
+        FROM contacts c
+        WHERE {InWorkspaces} AND c.source_id IS NOT NULL
+        GROUP BY c.source_type, c.source_id
+        ORDER BY leads DESC, c.source_id
+        """;
+
     public const string LeadSql = $"""
         {Columns}
         WHERE c.id = @id
@@ -186,8 +207,13 @@ internal sealed class LeadQueries(SqliteConnectionFactory connections)
     {
         using var db = connections.Open();
         var (windowFrom, windowTo) = ClosingRange(hours, now);
-        return db.QuerySingle<LeadCounts>(CountsSql, new { cutoff = Cutoff(days, now), workspace, windowFrom, windowTo });
+        var counts = db.QuerySingle<LeadCounts>(CountsSql, new { cutoff = Cutoff(days, now), workspace, windowFrom, windowTo });
+        return counts with { BySource = db.Query<SourceCount>(SourceCountsSql, new { workspace }).AsList() };
     }
+
+    /// <summary>Leads whose source (the ad or button that brought them) has the id <paramref name="sourceId"/>.</summary>
+    public IReadOnlyList<Lead> BySource(string sourceId, string? workspace, int limit, LeadCursor? after = null) =>
+        Query<Lead>(SearchBySourceSql, new { source = sourceId, workspace, limit, afterKey = after?.Key, afterId = after?.Id });
 
     /// <summary>The closing list's default horizon: windows that close within 4 hours.</summary>
     public const int DefaultClosingHours = 4;

@@ -100,6 +100,50 @@ internal static class ContactUpdates
             WHERE id = @contactId
             """).Bind("@contactId", contactId).ExecuteNonQuery();
 
+    /// <summary>
+    /// Keeps the referral a message came with, as received (the first event that carried one for this message id).
+    /// Rare: only messages that start from an ad or a page button.
+    /// </summary>
+    public static void KeepReferral(LeadDb db, string wamid, LeadSource source) =>
+        db.Prepared("""
+            UPDATE messages SET referral = json_object('source_type', @type, 'source_id', @id, 'source_url', @url,
+                'headline', @headline, 'body', @body, 'media_type', @mediaType, 'image_url', @imageUrl, 'ctwa_clid', @ctwaClid)
+            WHERE wamid = @wamid AND referral IS NULL
+            """)
+            .Bind("@wamid", wamid)
+            .Bind("@type", source.Type)
+            .Bind("@id", source.Id)
+            .Bind("@url", source.Url)
+            .Bind("@headline", source.Headline)
+            .Bind("@body", source.Body)
+            .Bind("@mediaType", source.MediaType)
+            .Bind("@imageUrl", source.ImageUrl)
+            .Bind("@ctwaClid", source.CtwaClid)
+            .ExecuteNonQuery();
+
+    /// <summary>
+    /// The lead's source: the referral of its earliest message that has one (ties by message id), one seek in the
+    /// partial index ix_messages_referral (migration 0006). Derived from the rows, so the order events came in and
+    /// merges do not change it. A lead without any referral is left alone (its source stays null).
+    /// </summary>
+    public static void RecomputeSource(LeadDb db, long contactId) =>
+        db.Prepared("""
+            UPDATE contacts SET
+                source_at = r.occurred_at,
+                source_type = json_extract(r.referral, '$.source_type'),
+                source_id = json_extract(r.referral, '$.source_id'),
+                source_url = json_extract(r.referral, '$.source_url'),
+                source_headline = json_extract(r.referral, '$.headline'),
+                source_body = json_extract(r.referral, '$.body'),
+                source_media_type = json_extract(r.referral, '$.media_type'),
+                source_image_url = json_extract(r.referral, '$.image_url'),
+                source_ctwa_clid = json_extract(r.referral, '$.ctwa_clid')
+            FROM (SELECT occurred_at, referral FROM messages
+                  WHERE contact_id = @contactId AND referral IS NOT NULL
+                  ORDER BY occurred_at, wamid LIMIT 1) AS r
+            WHERE id = @contactId
+            """).Bind("@contactId", contactId).ExecuteNonQuery();
+
     /// <summary>The wall clock, for <c>updated_at</c> only: every other time is the event's.</summary>
     public static long Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 }

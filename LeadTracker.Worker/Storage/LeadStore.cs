@@ -107,6 +107,11 @@ internal sealed class LeadStore : IDisposable
         // never outreach and a lead's times are those of its messages, whichever event came first.
         if (outcome == WriteOutcome.Updated) ContactUpdates.RecomputeTimes(db, contactId);
 
+        // The lead's source is its earliest message's referral: re-derived when a message with one is stored, or
+        // when a message row moved earlier (it may be the one with the referral).
+        if (message.Referral is { } referral) ContactUpdates.KeepReferral(db, message.Wamid, referral);
+        if (message.Referral is not null || outcome == WriteOutcome.Updated) ContactUpdates.RecomputeSource(db, contactId);
+
         return new EventOutcome(change, outcome);
     }
 

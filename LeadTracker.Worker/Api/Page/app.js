@@ -40,6 +40,13 @@ function windowText(lead, now = Date.now()) {
   return lead.needsTemplate ? `${text} · needs a template` : text;
 }
 
+// The ad or page button that brought the lead (Meta's referral on their first message).
+function sourceText(source) {
+  if (!source) return '';
+  const kind = source.type === 'ad' ? 'Ad' : source.type === 'post' ? 'Post' : 'Referral';
+  return source.headline ? `${kind} “${source.headline}” (${source.id || source.url})` : `${kind} ${source.id || source.url}`;
+}
+
 function windowCell(lead) {
   const td = cell('Reply window', windowText(lead), 'nowrap window');
   td.dataset.closes = lead.replyWindowClosesAtIso || '';
@@ -184,6 +191,7 @@ function leadRow(lead) {
     small.textContent = handle(lead.username);
     name.append(small);
   }
+  if (lead.source) name.append(Object.assign(document.createElement('small'), { className: 'source', textContent: sourceText(lead.source) }));
   tr.append(name, cell('Phone', lead.phoneE164 || '—', 'nowrap'), cell('Workspace', workspaceName(lead)),
     cell('Last activity', time(lead.lastActivityAtIso), 'nowrap'), cell('Last contact', time(lead.lastContactAtIso), 'nowrap'),
     cell('Last inbound', time(lead.lastInboundAtIso), 'nowrap'), windowCell(lead));
@@ -239,6 +247,7 @@ function showFacts(lead) {
     ['Phone', lead.phoneE164], ['Username', handle(lead.username)], ['Workspace', workspaceName(lead)],
     ['Last activity', time(lead.lastActivityAtIso)], ['Last contact', time(lead.lastContactAtIso)],
     ['Last inbound', time(lead.lastInboundAtIso)], ['Reply window', windowText(lead)], ['Marketing', lead.marketingStatus],
+    ['Source', sourceText(lead.source)],
   ];
   $('#lead-facts').replaceChildren(...facts.filter(([, value]) => value).flatMap(([term, value]) => [
     Object.assign(document.createElement('dt'), { textContent: term }),
