@@ -57,8 +57,8 @@ public sealed class LeadSourceTests
             var lead = OnlyLead(db);
 
             Assert.That(lead.Source?.Id, Is.EqualTo(AdId), string.Join(", ", order.Select(e => e.Message!.Wamid)));
-            Assert.That(lead.Source!.At, Is.EqualTo(at));
-            Assert.That(lead.Source.Headline, Is.EqualTo("Chat with us"));
+            Assert.That(lead.SourceAt, Is.EqualTo(at));
+            Assert.That(lead.Source!.Headline, Is.EqualTo("Chat with us"));
         }
     }
 
@@ -112,7 +112,7 @@ public sealed class LeadSourceTests
         {
             Assert.That(found.Select(l => (string?)l!["profileName"]), Is.EqualTo(new[] { "Sofia Reyes" }));
             Assert.That((string?)found[0]!["source"]!["ctwaClid"], Does.StartWith("Aff-n8ZT"));
-            Assert.That((string?)found[0]!["source"]!["atIso"], Is.EqualTo("2026-01-15T16:00:00.000Z"));
+            Assert.That((string?)found[0]!["sourceAtIso"], Is.EqualTo("2026-01-15T16:00:00.000Z"));
             Assert.That(none, Is.Empty);
             Assert.That(maria["source"], Is.Null, "she did not come from an ad");
             Assert.That(counts["bySource"]!.ToJsonString(),

@@ -8,7 +8,7 @@ namespace LeadTracker.Tests.Api;
 /// <summary>
 /// The closing-soon tab and the reply-window countdown in Chromium, on the read API over a real SQLite file with
 /// leads whose times are relative to now: who is listed, soonest first, "closes in 3 h 20 min", the closing time
-/// in the team's zone, a countdown that moves as the clock does, and "needs a template".
+/// in the team's zone, a countdown that moves as the clock does, "needs a template", and the lead's source.
 /// </summary>
 [TestFixture]
 [Category("Browser")]
@@ -28,7 +28,8 @@ public sealed class ReplyWindowPageBrowserTests
         var anaWrote = ms - 24 * Hour + 3 * Hour + 20 * Minute + 30_000;
         await db.Store().ApplyAsync(
         [
-            Message("ana-1", "+15550400001", "Ana Closing", Direction.Inbound, anaWrote),
+            Message("ana-1", "+15550400001", "Ana Closing", Direction.Inbound, anaWrote,
+                referral: new LeadSource { Type = "ad", Id = "120226305854810726", Headline = "Chat with us" }),
             Message("ben-1", "+15550400002", "Ben Later", Direction.Inbound, ms - 2 * Hour),
             Message("cy-1", "+15550400003", "Cy Answered", Direction.Inbound, ms - 22 * Hour),
             Message("cy-2", "+15550400003", null, Direction.Outbound, ms - 21 * Hour),
@@ -51,8 +52,9 @@ public sealed class ReplyWindowPageBrowserTests
         var rows = page.Locator("#leads tbody tr");
         await Expect(rows).ToHaveCountAsync(1);
         var window = rows.First.Locator("td.window");
-        await Expect(rows.First.Locator("td.name")).ToHaveTextAsync("Ana Closing");
+        await Expect(rows.First.Locator("td.name")).ToContainTextAsync("Ana Closing");
         await Expect(window).ToHaveTextAsync("closes in 3 h 20 min");
+        await Expect(rows.First.Locator("td.name small.source")).ToHaveTextAsync("Ad “Chat with us” (120226305854810726)");
         var closesInZone = TimeZoneInfo.ConvertTime(DateTimeOffset.FromUnixTimeMilliseconds(anaWrote + 24 * Hour),
             TimeZoneInfo.FindSystemTimeZoneById(Zone));
         await Expect(window).ToHaveAttributeAsync("title", $"Closes {closesInZone:yyyy-MM-dd HH:mm} ({Zone})");
@@ -64,8 +66,13 @@ public sealed class ReplyWindowPageBrowserTests
         // Within 24 hours Ben is there too, after Ana (his window closes later).
         await page.GetByLabel("Hours until the reply window closes").SelectOptionAsync("24");
         await Expect(rows).ToHaveCountAsync(2);
-        await Expect(rows.Locator("td.name")).ToHaveTextAsync(["Ana Closing", "Ben Later"]);
+        await Expect(rows.Locator("td.name")).ToContainTextAsync(["Ana Closing", "Ben Later"]);
         await Expect(page.Locator("[data-count=closing]")).ToHaveTextAsync("2");
+
+        // Her timeline's facts say where she came from and how long the window has left.
+        await rows.First.ClickAsync();
+        await Expect(page.Locator("#lead-facts")).ToContainTextAsync("Ad “Chat with us” (120226305854810726)");
+        await Expect(page.Locator("#lead-facts")).ToContainTextAsync("closes in 2 h 20 min");
 
         // A lead whose window closed and whose free-form send was refused needs a template.
         await page.GetByRole(AriaRole.Tab, new() { Name = "Recently active" }).ClickAsync();
@@ -74,7 +81,7 @@ public sealed class ReplyWindowPageBrowserTests
     }
 
     private static LeadEvent Message(string wamid, string phone, string? name, Direction direction, long at,
-        MessageStatus? status = null, string? error = null) => new()
+        MessageStatus? status = null, string? error = null, LeadSource? referral = null) => new()
     {
         EventType = direction == Direction.Inbound ? "whatsapp.message.received" : "whatsapp.message.sent",
         PhoneNumberId = "110000000000001",
@@ -87,6 +94,7 @@ public sealed class ReplyWindowPageBrowserTests
             Type = "text",
             Status = status ?? (direction == Direction.Inbound ? MessageStatus.Received : MessageStatus.Sent),
             Error = error,
+            Referral = referral,
             OccurredAtMs = at,
             IsOutreach = direction == Direction.Outbound && status is null,
         },

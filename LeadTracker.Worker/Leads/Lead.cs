@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
+using LeadTracker.Worker.Domain;
 
 namespace LeadTracker.Worker.Leads;
 
@@ -41,14 +42,17 @@ internal sealed record Lead
     public bool NeedsTemplate => TemplateRequiredAt > (LastInboundAt ?? 0);
 
     /// <summary>The ad or page button that brought them (the referral on their earliest message); null: none seen.</summary>
-    public LeadSourceView? Source => SourceId is null && SourceUrl is null ? null : new LeadSourceView
+    public LeadSource? Source => SourceId is null && SourceUrl is null ? null : new LeadSource
     {
         Type = SourceType, Id = SourceId, Url = SourceUrl, Headline = SourceHeadline, Body = SourceBody,
-        MediaType = SourceMediaType, ImageUrl = SourceImageUrl, CtwaClid = SourceCtwaClid, At = SourceAt,
+        MediaType = SourceMediaType, ImageUrl = SourceImageUrl, CtwaClid = SourceCtwaClid,
     };
 
+    /// <summary>When the message that carried <see cref="Source"/> was sent.</summary>
+    public long? SourceAt { get; init; }
+    public string? SourceAtIso => UtcTime.Iso(SourceAt);
+
     // The source's columns, as Dapper reads them; shown as Source.
-    [JsonIgnore] public long? SourceAt { get; init; }
     [JsonIgnore] public string? SourceType { get; init; }
     [JsonIgnore] public string? SourceId { get; init; }
     [JsonIgnore] public string? SourceUrl { get; init; }
@@ -57,23 +61,6 @@ internal sealed record Lead
     [JsonIgnore] public string? SourceMediaType { get; init; }
     [JsonIgnore] public string? SourceImageUrl { get; init; }
     [JsonIgnore] public string? SourceCtwaClid { get; init; }
-}
-
-/// <summary>A lead's source as the API shows it: Meta's referral fields, and the time of the message that carried it.</summary>
-internal sealed record LeadSourceView
-{
-    /// <summary><c>ad</c> or <c>post</c>.</summary>
-    public string? Type { get; init; }
-    public string? Id { get; init; }
-    public string? Url { get; init; }
-    public string? Headline { get; init; }
-    public string? Body { get; init; }
-    public string? MediaType { get; init; }
-    public string? ImageUrl { get; init; }
-    /// <summary>Meta's click id, for its Conversions API.</summary>
-    public string? CtwaClid { get; init; }
-    public long? At { get; init; }
-    public string? AtIso => UtcTime.Iso(At);
 }
 
 /// <summary>WhatsApp's customer service window: free-form messages only within 24 h of the lead's latest message.</summary>
