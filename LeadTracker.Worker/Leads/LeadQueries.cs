@@ -141,11 +141,7 @@ internal sealed class LeadQueries(SqliteConnectionFactory connections)
     public const string SearchBySourceSql = $"""
         {Columns}
         WHERE c.source_id = @source
-          AND {InWorkspaces}
-          AND (@afterId IS NULL OR COALESCE(c.last_activity_at, 0) < @afterKey
-               OR (COALESCE(c.last_activity_at, 0) = @afterKey AND c.id > @afterId))
-        ORDER BY COALESCE(c.last_activity_at, 0) DESC, c.id
-        LIMIT @limit
+        {SearchRest}
         """;
 
     // The counts' breakdown by source: the leads each ad or button brought, and how many came without one.
