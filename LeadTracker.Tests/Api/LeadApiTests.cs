@@ -41,6 +41,7 @@ public sealed class LeadApiTests
     [TestCase("follow-up?workspace=" + LeadSeed.ShopA, "follow-up --workspace " + LeadSeed.ShopA)]
     [TestCase("recent", "recent")]
     [TestCase("recent?limit=5", "recent --limit 5")]
+    [TestCase("closing?hours=24", "closing --hours 24")]
     public async Task Each_view_answers_what_the_command_line_answers(string api, string cli)
     {
         var fromApi = (await GetJsonAsync("/api/leads/" + api))["leads"]!.AsArray();
@@ -145,13 +146,48 @@ public sealed class LeadApiTests
     [Test]
     public async Task Counts_match_the_lists()
     {
-        var counts = await GetJsonAsync("/api/leads/counts?days=7");
+        var counts = await GetJsonAsync("/api/leads/counts?days=7&hours=24");
 
-        foreach (var (view, key) in new[] { ("stale?days=7", "stale"), ("follow-up", "followUp"), ("recent", "recent") })
+        foreach (var (view, key) in new[] { ("stale?days=7", "stale"), ("follow-up", "followUp"), ("recent", "recent"), ("closing?hours=24", "closing") })
         {
             var list = (await GetJsonAsync($"/api/leads/{view}{(view.Contains('?') ? '&' : '?')}limit=1000"))["leads"]!.AsArray();
             Assert.That((long)counts[key]!, Is.EqualTo(list.Count), key);
         }
+    }
+
+    [Test]
+    public async Task The_closing_list_holds_waiting_leads_whose_window_closes_within_the_hours_soonest_first()
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var closing = (await GetJsonAsync("/api/leads/closing?hours=24&limit=1000"))["leads"]!.AsArray();
+        var within11 = (await GetJsonAsync("/api/leads/closing?hours=11&limit=1000"))["leads"]!.AsArray();
+        var waiting = (await GetJsonAsync("/api/leads/follow-up?limit=1000"))["leads"]!.AsArray();
+        var closes = closing.Select(l => (long)l!["replyWindowClosesAt"]!).ToList();
+
+        Assert.Multiple(() =>
+        {
+            // Lead 04, 08, 12, 16, 24, 28 wrote 12 h ago and were not answered since (00 and 20 were).
+            Assert.That(closing.Select(l => (string?)l!["profileName"]), Is.EquivalentTo(new[] { "Lead 04", "Lead 08", "Lead 12", "Lead 16", "Lead 24", "Lead 28" }));
+            Assert.That(closes, Is.Ordered, "soonest first");
+            Assert.That(closes, Has.All.GreaterThan(now).And.All.LessThanOrEqualTo(now + (long)TimeSpan.FromHours(24).TotalMilliseconds));
+            Assert.That(closing.Select(l => (long)l!["id"]!), Is.SubsetOf(waiting.Select(l => (long)l!["id"]!)));
+            Assert.That(closing.Select(l => (long)l!["replyWindowClosesAt"]! - (long)l!["lastInboundAt"]!), Has.All.EqualTo(86_400_000L));
+            Assert.That((string?)closing[0]!["replyWindowClosesAtIso"], Does.EndWith("Z"));
+            Assert.That(within11, Is.Empty, "their windows close in 12 h");
+        });
+    }
+
+    [Test]
+    public async Task A_send_refused_for_the_closed_window_shows_as_needs_template_in_json_and_csv()
+    {
+        var maria = (await GetJsonAsync("/api/leads?search=15550100123"))["leads"]![0]!;
+        var others = (await GetJsonAsync("/api/leads/recent?limit=1000"))["leads"]!.AsArray().Where(l => (long)l!["id"]! != (long)maria["id"]!);
+        using var csv = await _api.Http.GetAsync("/api/leads?search=15550100123&format=csv");
+        var row = (await csv.Content.ReadAsStringAsync()).Split("\r\n")[1];
+
+        Assert.That((bool)maria["needsTemplate"]!, Is.True);
+        Assert.That(others.Select(l => (bool)l!["needsTemplate"]!), Has.All.False);
+        Assert.That(row, Does.Contain(",true,"), "needs_template");
     }
 
     [Test]
@@ -168,7 +204,9 @@ public sealed class LeadApiTests
             Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/csv"));
             Assert.That(bytes.Take(3), Is.EqualTo(new byte[] { 0xEF, 0xBB, 0xBF }), "UTF-8 byte-order mark");
             Assert.That(lines[0], Is.EqualTo("id,name,phone,username,bsuid,workspace,workspace_name,marketing_status," +
-                "last_activity (Europe/Madrid),last_contact (Europe/Madrid),last_inbound (Europe/Madrid)"));
+                "last_activity (Europe/Madrid),last_contact (Europe/Madrid),last_inbound (Europe/Madrid)," +
+                "reply_window_closes_at (Europe/Madrid),needs_template," +
+                "source_type,source_id,source_headline,source_url,source_ctwa_clid"));
             Assert.That(text, Does.Not.Contain("\n").Or.Contain("\r\n"), "CRLF line ends");
             // Quotes doubled, the field quoted, and the formula defused.
             Assert.That(text, Does.Contain("\"'=HYPERLINK(\"\"x\"\"), Inc\""));
@@ -178,7 +216,8 @@ public sealed class LeadApiTests
         var evil = (await GetJsonAsync("/api/leads?search=0100999"))["leads"]![0]!;
         var madrid = TimeZoneInfo.ConvertTime(DateTimeOffset.FromUnixTimeMilliseconds((long)evil["lastInboundAt"]!),
             TimeZoneInfo.FindSystemTimeZoneById("Europe/Madrid"));
-        Assert.That(lines.Single(l => l.Contains("+15550100999")), Does.EndWith("," + madrid.ToString("yyyy-MM-dd HH:mm:ss")));
+        Assert.That(lines.Single(l => l.Contains("+15550100999")),
+            Does.EndWith("," + madrid.ToString("yyyy-MM-dd HH:mm:ss") + "," + madrid.AddDays(1).ToString("yyyy-MM-dd HH:mm:ss") + ",false,,,,,"));
     }
 
     [Test]
@@ -218,6 +257,9 @@ public sealed class LeadApiTests
     [TestCase("/api/leads/recent?after=not-a-cursor!", "after")]
     [TestCase("/api/leads/recent?after=Zm9vYmFy", "after")]
     [TestCase("/api/leads/recent?format=xml", "format")]
+    [TestCase("/api/leads/closing?hours=0", "hours")]
+    [TestCase("/api/leads/closing?hours=25", "hours")]
+    [TestCase("/api/leads/counts?hours=abc", "hours")]
     [TestCase("/api/leads", "search")]
     [TestCase("/api/leads?search=%20", "search")]
     public async Task Bad_input_gets_400_with_a_json_problem_naming_the_parameter(string path, string? parameter)

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http.Extensions;
 namespace LeadTracker.Worker.Api;
 
 /// <summary>
-/// The read API's handlers: the three lead lists, search, one lead with its timeline, tab counts and workspaces.
+/// The read API's handlers: the four lead lists (closing: docs/reply-window.md), search, one lead with its timeline, tab counts and workspaces.
 /// Lists are JSON <c>{ leads, next }</c> (the leads are the objects <c>leads --json</c> prints) or CSV; <c>next</c>
 /// (also a <c>Link: rel="next"</c> header) is the <c>after=</c> value of the following page.
 /// </summary>
@@ -19,6 +19,7 @@ internal static class LeadApiEndpoints
         ["stale"] = LeadView.Stale,
         ["follow-up"] = LeadView.FollowUp,
         ["recent"] = LeadView.Recent,
+        ["closing"] = LeadView.Closing,
     };
 
     public static void Map(RouteGroupBuilder api)
@@ -33,10 +34,11 @@ internal static class LeadApiEndpoints
     private static IResult List(string view, HttpRequest request, LeadReadModel model)
     {
         if (!Views.TryGetValue(view, out var kind))
-            return Invalid("view", $"There is no list '{Shorten(view)}': stale, follow-up or recent (or /api/leads?search=, /api/leads/ID).");
+            return Invalid("view", $"There is no list '{Shorten(view)}': stale, follow-up, recent or closing (or /api/leads?search=, /api/leads/ID).");
 
         var query = new ListRequest(request);
         var days = kind == LeadView.Stale ? query.Days() : 0;
+        var hours = kind == LeadView.Closing ? query.Hours() : 0;
         var after = query.After(view);
         if (!query.IsValid) return Invalid(query);
 
@@ -45,6 +47,7 @@ internal static class LeadApiEndpoints
         {
             LeadView.Stale => model.Queries.NotContactedSince(days, model.Now, query.Workspace, query.Limit + 1, after),
             LeadView.FollowUp => model.Queries.NeedingFollowUp(query.Workspace, query.Limit + 1, after),
+            LeadView.Closing => model.Queries.ClosingSoon(hours, model.Now, query.Workspace, query.Limit + 1, after),
             _ => model.Queries.RecentlyActive(query.Workspace, query.Limit + 1, after),
         };
         return Leads(request, model, query, kind, view, rows);
@@ -53,14 +56,26 @@ internal static class LeadApiEndpoints
     private static IResult Search(HttpRequest request, LeadReadModel model)
     {
         var query = new ListRequest(request);
+        if (query.Text("source")?.Trim() is { Length: > 0 } source) return BySource(request, model, query, source);
         var text = query.Text("search")?.Trim();
-        if (string.IsNullOrEmpty(text)) query.Fail("search", "search= is required here (a name, username or phone digits); the lists are /api/leads/stale, /follow-up and /recent.");
+        if (string.IsNullOrEmpty(text)) query.Fail("search", "search= is required here (a name, username or phone digits; or source= an ad's id); the lists are /api/leads/stale, /follow-up, /recent and /closing.");
         else if (text.Length > 100) query.Fail("search", "search= is at most 100 characters.");
         var after = query.After("search");
         if (!query.IsValid) return Invalid(query);
 
         var rows = model.Queries.Search(text!, query.Workspace, query.Limit + 1, after);
         return Leads(request, model, query, LeadView.Search, "search", rows);
+    }
+
+    /// <summary>Leads an ad or page button brought: <c>source=</c> its <c>source_id</c>, most recently active first.</summary>
+    private static IResult BySource(HttpRequest request, LeadReadModel model, ListRequest query, string source)
+    {
+        if (source.Length > 100) query.Fail("source", "source= is at most 100 characters.");
+        var after = query.After("source");
+        if (!query.IsValid) return Invalid(query);
+
+        var rows = model.Queries.BySource(source, query.Workspace, query.Limit + 1, after);
+        return Leads(request, model, query, LeadView.Search, "source", rows);
     }
 
     private static IResult Lead(long id, HttpRequest request, LeadReadModel model)
@@ -84,7 +99,8 @@ internal static class LeadApiEndpoints
     {
         var query = new ListRequest(request);
         var days = query.Days();
-        return query.IsValid ? Results.Json(model.Queries.Count(days, model.Now, query.Workspace), Json) : Invalid(query);
+        var hours = query.Hours();
+        return query.IsValid ? Results.Json(model.Queries.Count(days, model.Now, query.Workspace, hours), Json) : Invalid(query);
     }
 
     private static IResult ListWorkspaces(LeadReadModel model) =>

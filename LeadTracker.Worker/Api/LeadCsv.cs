@@ -19,12 +19,15 @@ internal sealed class LeadCsv(TimeZoneInfo zone)
     public byte[] Leads(IEnumerable<Lead> leads) => Write(csv =>
     {
         csv.WriteHeader("id", "name", "phone", "username", "bsuid", "workspace", "workspace_name", "marketing_status",
-            Zoned("last_activity"), Zoned("last_contact"), Zoned("last_inbound"));
+            Zoned("last_activity"), Zoned("last_contact"), Zoned("last_inbound"), Zoned("reply_window_closes_at"), "needs_template",
+            "source_type", "source_id", "source_headline", "source_url", "source_ctwa_clid");
         foreach (var lead in leads)
         {
             csv.WriteRecord(lead.Id.ToString(CultureInfo.InvariantCulture), Text(lead.ProfileName), lead.PhoneE164,
                 Text(lead.Username), lead.Bsuid, lead.Workspace, Text(lead.WorkspaceName), lead.MarketingStatus,
-                Time(lead.LastActivityAt), Time(lead.LastContactAt), Time(lead.LastInboundAt));
+                Time(lead.LastActivityAt), Time(lead.LastContactAt), Time(lead.LastInboundAt), Time(lead.ReplyWindowClosesAt),
+                lead.NeedsTemplate ? "true" : "false", lead.SourceType, Text(lead.SourceId), Text(lead.SourceHeadline),
+                Text(lead.SourceUrl), Text(lead.SourceCtwaClid));
         }
     });
 

@@ -37,6 +37,9 @@ internal sealed class ListRequest
 
     public int Days() => Int("days", DefaultDays, 0, MaxDays);
 
+    /// <summary>The closing list's horizon: windows that close within this many hours (1–24, WhatsApp's window).</summary>
+    public int Hours() => Int("hours", LeadQueries.DefaultClosingHours, 1, 24);
+
     /// <summary>The <c>after=</c> cursor, which must come from <paramref name="list"/>.</summary>
     public LeadCursor? After(string list)
     {

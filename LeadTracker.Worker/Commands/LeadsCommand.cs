@@ -6,7 +6,7 @@ using LeadTracker.Worker.Storage;
 
 namespace LeadTracker.Worker.Commands;
 
-/// <summary><c>leads stale|follow-up|recent</c>: a table for people, <c>--json</c> for scripts.</summary>
+/// <summary><c>leads stale|follow-up|recent|closing</c>: a table for people, <c>--json</c> for scripts.</summary>
 internal static class LeadsCommand
 {
     // Output for scripts and terminals, never embedded in HTML: keep '+' and accents readable.
@@ -35,7 +35,26 @@ internal static class LeadsCommand
         recent.SetAction(parse => Run(parse, connections, json, queries =>
             queries.RecentlyActive(parse.GetValue(workspace), parse.GetValue(limit))));
 
-        return new Command("leads", "Answer the lead questions from the database (read-only; never creates it)") { stale, followUp, recent };
+        var hours = new Option<int>("--hours")
+        {
+            Description = "Reply windows that close within this many hours (1-24)",
+            DefaultValueFactory = _ => LeadQueries.DefaultClosingHours,
+        };
+        hours.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 1 or > 24) result.AddError("--hours must be a whole number from 1 to 24.");
+        });
+        var closing = new Command("closing", "Leads waiting for us whose 24 h reply window closes within N hours, soonest first")
+        {
+            hours, workspace, limit, json,
+        };
+        closing.SetAction(parse => Run(parse, connections, json, queries =>
+            queries.ClosingSoon(parse.GetValue(hours), DateTimeOffset.UtcNow, parse.GetValue(workspace), parse.GetValue(limit))));
+
+        return new Command("leads", "Answer the lead questions from the database (read-only; never creates it)")
+        {
+            stale, followUp, recent, closing,
+        };
     }
 
     /// <summary>Runs a query on a read-only connection to the existing database; a missing one is one line, exit 1.</summary>
@@ -57,11 +76,12 @@ internal static class LeadsCommand
             return 0;
         }
 
-        output.WriteLine($"{"NAME",-24} {"PHONE",-16} {"LAST ACTIVITY",-17} {"LAST CONTACT",-17} {"LAST INBOUND",-17} {"MARKETING",-9} WORKSPACE");
+        output.WriteLine($"{"NAME",-24} {"PHONE",-16} {"LAST ACTIVITY",-17} {"LAST CONTACT",-17} {"LAST INBOUND",-17} {"REPLY WINDOW",-20} {"MARKETING",-9} WORKSPACE");
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         foreach (var lead in leads)
         {
             output.WriteLine($"{Cut(lead.ProfileName ?? lead.Username ?? "-", 24),-24} {lead.PhoneE164 ?? lead.Bsuid ?? "-",-16} " +
-                $"{Time(lead.LastActivityAt),-17} {Time(lead.LastContactAt),-17} {Time(lead.LastInboundAt),-17} " +
+                $"{Time(lead.LastActivityAt),-17} {Time(lead.LastContactAt),-17} {Time(lead.LastInboundAt),-17} {Window(lead, now),-20} " +
                 $"{lead.MarketingStatus ?? "-",-9} {(lead.WorkspaceName is { } name ? $"{name} ({lead.Workspace})" : lead.Workspace)}");
         }
 
@@ -72,6 +92,15 @@ internal static class LeadsCommand
     private static string Time(long? unixMs) => unixMs is { } ms
         ? DateTimeOffset.FromUnixTimeMilliseconds(ms).ToString("yyyy-MM-dd HH:mm'Z'", CultureInfo.InvariantCulture)
         : "never";
+
+    /// <summary>"3h 20m left", "closed", "never wrote"; "template" when a free-form send was refused since.</summary>
+    private static string Window(Lead lead, long now)
+    {
+        if (lead.ReplyWindowClosesAt is not { } closes) return "never wrote";
+        var left = TimeSpan.FromMilliseconds(closes - now);
+        var text = left <= TimeSpan.Zero ? "closed" : $"{(int)left.TotalHours}h {left.Minutes:D2}m left";
+        return lead.NeedsTemplate ? text + ", template" : text;
+    }
 
     private static string Cut(string text, int width) => text.Length <= width ? text : text[..(width - 1)] + "…";
 }

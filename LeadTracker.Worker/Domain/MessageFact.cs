@@ -11,6 +11,9 @@ internal sealed record MessageFact
 
     public string? Body { get; init; }
 
+    /// <summary>The ad or button the message came from (inbound only; usually the first of a conversation).</summary>
+    public LeadSource? Referral { get; init; }
+
     public required MessageStatus Status { get; init; }
 
     public string? Error { get; init; }
@@ -24,4 +27,17 @@ internal sealed record MessageFact
     /// a <c>failed</c> never does (<see cref="MessageStatus.ShowsItWasSent"/>).
     /// </summary>
     public bool IsOutreach { get; init; }
+
+    /// <summary>
+    /// A send Meta refused because the reply window had closed (error 131047, "more than 24 hours have passed since
+    /// the recipient last replied"): the lead needs a template until they write again. The error text starts with
+    /// the code (<see cref="Kapso.KapsoEventParser"/>); SQL asks the same of <c>messages.error</c> with
+    /// <c>GLOB '131047[^0-9]*'</c> (migration 0005).
+    /// </summary>
+    public bool NeedsTemplate => Status == MessageStatus.Failed && Error is { } error
+        && error.StartsWith(ReplyWindowClosedCode, StringComparison.Ordinal)
+        && error.Length > ReplyWindowClosedCode.Length && !char.IsAsciiDigit(error[ReplyWindowClosedCode.Length]);
+
+    /// <summary>Meta's code for a free-form send after the reply window closed.</summary>
+    public const string ReplyWindowClosedCode = "131047";
 }

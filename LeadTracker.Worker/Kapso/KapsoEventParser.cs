@@ -105,6 +105,7 @@ internal static class KapsoEventParser
                 Direction = direction,
                 Type = message.Type,
                 Body = BodyOf(message) ?? message.Kapso?.Content,
+                Referral = direction == Direction.Inbound ? SourceOf(message.Referral) : null,
                 Status = status,
                 Error = status == MessageStatus.Failed ? ErrorOf(statuses) : null,
                 OccurredAtMs = occurredAt.Ms,
@@ -184,6 +185,7 @@ internal static class KapsoEventParser
                         Direction = Direction.Inbound,
                         Type = message.Type,
                         Body = BodyOf(message),
+                        Referral = SourceOf(message.Referral),
                         Status = MessageStatus.Received,
                         OccurredAtMs = occurredAt.Ms,
                     },
@@ -262,6 +264,22 @@ internal static class KapsoEventParser
     }
 
     /// <summary>What the lead or we wrote: the text, or a media message's caption.</summary>
+    /// <summary>The ad or button a referral names; null when it names none (no id and no link: nothing to attribute).</summary>
+    private static LeadSource? SourceOf(MetaReferral? referral) =>
+        referral is null || (Blank(referral.SourceId) is null && Blank(referral.SourceUrl) is null) ? null : new LeadSource
+        {
+            Type = Trimmed(referral.SourceType),
+            Id = Trimmed(referral.SourceId),
+            Url = Trimmed(referral.SourceUrl),
+            Headline = Trimmed(referral.Headline),
+            Body = Trimmed(referral.Body),
+            MediaType = Trimmed(referral.MediaType),
+            ImageUrl = Trimmed(referral.ImageUrl) ?? Trimmed(referral.ThumbnailUrl),
+            CtwaClid = Trimmed(referral.CtwaClid),
+        };
+
+    private static string? Trimmed(string? value) => Blank(value)?.Trim();
+
     private static string? BodyOf(KapsoMessage message) =>
         message.Text?.Body ?? message.Image?.Caption ?? message.Video?.Caption ?? message.Document?.Caption;
 

@@ -25,7 +25,23 @@ internal sealed record KapsoMessage(
     KapsoMedia? Image,
     KapsoMedia? Video,
     KapsoMedia? Document,
-    KapsoMessageKapso? Kapso);
+    KapsoMessageKapso? Kapso,
+    MetaReferral? Referral = null);
+
+/// <summary>
+/// Meta's click-to-WhatsApp referral, on the first message after a person taps an ad or a page button (Meta's text
+/// message webhook reference; Kapso's v2 message is Meta's message object, so it sits at <c>message.referral</c>).
+/// </summary>
+internal sealed record MetaReferral(
+    string? SourceUrl,
+    [property: JsonConverter(typeof(TextOrNumberConverter))] string? SourceId,
+    string? SourceType,
+    string? Headline,
+    string? Body,
+    string? MediaType,
+    string? ImageUrl,
+    string? ThumbnailUrl,
+    string? CtwaClid);
 
 internal sealed record KapsoText(string? Body);
 

@@ -13,6 +13,7 @@ internal enum LeadView
     FollowUp,
     Recent,
     Search,
+    Closing,
 }
 
 internal static class LeadViewKeys
@@ -21,7 +22,7 @@ internal static class LeadViewKeys
     public static LeadCursor CursorAfter(this LeadView view, Lead lead) => new(view switch
     {
         LeadView.Stale => lead.LastContactAt ?? 0,
-        LeadView.FollowUp => lead.LastInboundAt ?? 0,
+        LeadView.FollowUp or LeadView.Closing => lead.LastInboundAt ?? 0,
         LeadView.Recent or LeadView.Search => lead.LastActivityAt ?? 0,
         _ => throw new ArgumentOutOfRangeException(nameof(view), view, null),
     }, lead.Id);

@@ -26,6 +26,8 @@ internal static class ContactUpdates
                                    ELSE MAX(COALESCE(last_contact_at, @outreachAt), @outreachAt) END,
             last_activity_at = CASE WHEN @activityAt IS NULL THEN last_activity_at
                                     ELSE MAX(COALESCE(last_activity_at, @activityAt), @activityAt) END,
+            template_required_at = CASE WHEN @templateAt IS NULL THEN template_required_at
+                                        ELSE MAX(COALESCE(template_required_at, @templateAt), @templateAt) END,
             created_at = MIN(created_at, @ObservedAtMs),
             updated_at = @now
         WHERE id = @contactId
@@ -35,7 +37,8 @@ internal static class ContactUpdates
     /// Folds a fact into the contact: the same facts in any order leave the same row, and a fact that does not
     /// carry a field leaves it alone.
     /// </summary>
-    public static void Fold(LeadDb db, long contactId, ContactFact fact, long? inboundAt = null, long? outreachAt = null) =>
+    public static void Fold(LeadDb db, long contactId, ContactFact fact, long? inboundAt = null, long? outreachAt = null,
+        long? templateAt = null) =>
         db.Prepared(FoldSql)
             .Bind("@contactId", contactId)
             .Bind("@PhoneE164", fact.PhoneE164)
@@ -47,6 +50,7 @@ internal static class ContactUpdates
             .Bind("@inboundAt", inboundAt)
             .Bind("@outreachAt", outreachAt)
             .Bind("@activityAt", inboundAt ?? outreachAt)
+            .Bind("@templateAt", templateAt)
             .Bind("@now", Now())
             .ExecuteNonQuery();
 
@@ -75,20 +79,68 @@ internal static class ContactUpdates
     /// <remarks>
     /// Each time is one seek at the end of the lead's run in <c>ix_messages_contact_direction</c> (migration 0004),
     /// so a lead with 100,000 messages costs what a lead with 10 does. The outreach seek walks back past failed
-    /// sends only; activity is the later of the two.
+    /// sends only; activity is the later of the two. The latest send refused for the closed reply window is one seek
+    /// in the partial index ix_messages_template_required (migration 0005).
     /// </remarks>
     public static void RecomputeTimes(LeadDb db, long contactId) =>
         db.Prepared("""
             UPDATE contacts SET
                 last_inbound_at = t.inbound,
                 last_contact_at = t.outreach,
-                last_activity_at = MAX(COALESCE(t.inbound, t.outreach), COALESCE(t.outreach, t.inbound))
+                last_activity_at = MAX(COALESCE(t.inbound, t.outreach), COALESCE(t.outreach, t.inbound)),
+                template_required_at = t.template
             FROM (SELECT
                     (SELECT MAX(occurred_at) FROM messages
                      WHERE contact_id = @contactId AND direction = 'inbound') AS inbound,
                     (SELECT occurred_at FROM messages
                      WHERE contact_id = @contactId AND direction = 'outbound' AND outreach = 1 AND status <> 'failed'
-                     ORDER BY occurred_at DESC LIMIT 1) AS outreach) AS t
+                     ORDER BY occurred_at DESC LIMIT 1) AS outreach,
+                    (SELECT MAX(occurred_at) FROM messages
+                     WHERE contact_id = @contactId AND status = 'failed' AND error GLOB '131047[^0-9]*') AS template) AS t
+            WHERE id = @contactId
+            """).Bind("@contactId", contactId).ExecuteNonQuery();
+
+    /// <summary>
+    /// Keeps the referral a message came with, as received (the first event that carried one for this message id).
+    /// Rare: only messages that start from an ad or a page button.
+    /// </summary>
+    public static void KeepReferral(LeadDb db, string wamid, LeadSource source) =>
+        db.Prepared("""
+            UPDATE messages SET referral = json_object('source_type', @type, 'source_id', @id, 'source_url', @url,
+                'headline', @headline, 'body', @body, 'media_type', @mediaType, 'image_url', @imageUrl, 'ctwa_clid', @ctwaClid)
+            WHERE wamid = @wamid AND referral IS NULL
+            """)
+            .Bind("@wamid", wamid)
+            .Bind("@type", source.Type)
+            .Bind("@id", source.Id)
+            .Bind("@url", source.Url)
+            .Bind("@headline", source.Headline)
+            .Bind("@body", source.Body)
+            .Bind("@mediaType", source.MediaType)
+            .Bind("@imageUrl", source.ImageUrl)
+            .Bind("@ctwaClid", source.CtwaClid)
+            .ExecuteNonQuery();
+
+    /// <summary>
+    /// The lead's source: the referral of its earliest message that has one (ties by message id), one seek in the
+    /// partial index ix_messages_referral (migration 0006). Derived from the rows, so the order events came in and
+    /// merges do not change it. A lead without any referral is left alone (its source stays null).
+    /// </summary>
+    public static void RecomputeSource(LeadDb db, long contactId) =>
+        db.Prepared("""
+            UPDATE contacts SET
+                source_at = r.occurred_at,
+                source_type = json_extract(r.referral, '$.source_type'),
+                source_id = json_extract(r.referral, '$.source_id'),
+                source_url = json_extract(r.referral, '$.source_url'),
+                source_headline = json_extract(r.referral, '$.headline'),
+                source_body = json_extract(r.referral, '$.body'),
+                source_media_type = json_extract(r.referral, '$.media_type'),
+                source_image_url = json_extract(r.referral, '$.image_url'),
+                source_ctwa_clid = json_extract(r.referral, '$.ctwa_clid')
+            FROM (SELECT occurred_at, referral FROM messages
+                  WHERE contact_id = @contactId AND referral IS NOT NULL
+                  ORDER BY occurred_at, wamid LIMIT 1) AS r
             WHERE id = @contactId
             """).Bind("@contactId", contactId).ExecuteNonQuery();
 

@@ -88,6 +88,7 @@ internal static class IdentityResolution
         connection.Execute("UPDATE contacts SET created_at = MIN(created_at, @first) WHERE id = @keep",
             new { keep, first = rows.Min(r => r.CreatedAt) }, tx);
         ContactUpdates.RecomputeTimes(db, keep);
+        ContactUpdates.RecomputeSource(db, keep);
         return keep;
     }
 

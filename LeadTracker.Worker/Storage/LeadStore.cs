@@ -99,12 +99,18 @@ internal sealed class LeadStore : IDisposable
         var inserted = outcome == WriteOutcome.Inserted;
         ContactUpdates.Fold(db, contactId, contact,
             inboundAt: inserted && message.Direction == Direction.Inbound ? message.OccurredAtMs : null,
-            outreachAt: inserted && message.IsOutreach ? message.OccurredAtMs : null);
+            outreachAt: inserted && message.IsOutreach ? message.OccurredAtMs : null,
+            templateAt: inserted && message.NeedsTemplate ? message.OccurredAtMs : null);
 
         // A row that existed may have become outreach, failed, or earlier (another event of the message carried an
         // earlier time, and a message's time is its earliest): derive the times from the rows, so a failed send is
         // never outreach and a lead's times are those of its messages, whichever event came first.
         if (outcome == WriteOutcome.Updated) ContactUpdates.RecomputeTimes(db, contactId);
+
+        // The lead's source is its earliest message's referral: re-derived when a message with one is stored, or
+        // when a message row moved earlier (it may be the one with the referral).
+        if (message.Referral is { } referral) ContactUpdates.KeepReferral(db, message.Wamid, referral);
+        if (message.Referral is not null || outcome == WriteOutcome.Updated) ContactUpdates.RecomputeSource(db, contactId);
 
         return new EventOutcome(change, outcome);
     }

@@ -1,4 +1,4 @@
-// LeadTracker's page: the three lead lists, search, a lead's timeline and CSV downloads, from the read API with the
+// LeadTracker's page: the four lead lists, search, a lead's timeline and CSV downloads, from the read API with the
 // token the person signs in with (kept in this browser's localStorage until "Sign out").
 'use strict';
 
@@ -8,11 +8,12 @@ const LISTS = {
   'follow-up': 'Wrote to us after our last message: waiting for an answer, most recent first.',
   stale: 'Not contacted in the chosen number of days, or never: longest silence first.',
   recent: 'Latest interaction either way, most recent first.',
+  closing: 'Waiting for us, and WhatsApp’s 24-hour reply window closes within the chosen hours: soonest first.',
 };
 
 const state = {
   token: localStorage.getItem(TOKEN_KEY),
-  view: 'follow-up', days: '7', workspace: '', search: '',
+  view: 'follow-up', days: '7', hours: '4', workspace: '', search: '',
   next: null, leadId: null, older: null, zone: 'UTC', workspaces: new Map(), generation: 0,
 };
 
@@ -24,6 +25,42 @@ function makeTimeFormat(zone) {
 }
 
 function time(iso) { return iso ? timeFormat.format(new Date(iso)) : 'never'; }
+
+// "closes in 3 h 20 min" while WhatsApp's reply window is open; the closing time in the team's zone is its title.
+function windowText(lead, now = Date.now()) {
+  if (!lead.replyWindowClosesAtIso) return 'they never wrote';
+  const left = new Date(lead.replyWindowClosesAtIso).getTime() - now;
+  let text;
+  if (left <= 0) text = 'closed';
+  else {
+    const minutes = Math.floor(left / 60000);
+    const hours = Math.floor(minutes / 60);
+    text = hours > 0 ? `closes in ${hours} h ${minutes % 60} min` : `closes in ${minutes} min`;
+  }
+  return lead.needsTemplate ? `${text} · needs a template` : text;
+}
+
+// The ad or page button that brought the lead (Meta's referral on their first message).
+function sourceText(source) {
+  if (!source) return '';
+  const kind = source.type === 'ad' ? 'Ad' : source.type === 'post' ? 'Post' : 'Referral';
+  return source.headline ? `${kind} “${source.headline}” (${source.id || source.url})` : `${kind} ${source.id || source.url}`;
+}
+
+function windowCell(lead) {
+  const td = cell('Reply window', windowText(lead), 'nowrap window');
+  td.dataset.closes = lead.replyWindowClosesAtIso || '';
+  td.dataset.template = lead.needsTemplate ? 'true' : 'false';
+  if (lead.replyWindowClosesAtIso) td.title = `Closes ${time(lead.replyWindowClosesAtIso)} (${state.zone})`;
+  return td;
+}
+
+// The countdowns move on their own (every 30 s, so a minute is never shown late), from each cell's closing time.
+setInterval(() => {
+  document.querySelectorAll('td.window').forEach((td) => {
+    td.textContent = windowText({ replyWindowClosesAtIso: td.dataset.closes || null, needsTemplate: td.dataset.template === 'true' });
+  });
+}, 30000);
 
 class SignedOut extends Error {}
 
@@ -50,6 +87,7 @@ function listParams(extra = {}) {
   const params = { workspace: state.workspace, ...extra };
   if (state.search) params.search = state.search;
   else if (state.view === 'stale') params.days = state.days;
+  else if (state.view === 'closing') params.hours = state.hours;
   return params;
 }
 
@@ -101,12 +139,13 @@ async function refresh() {
   document.querySelectorAll('.tabs button').forEach((tab) => tab.setAttribute('aria-selected', String(!state.search && tab.dataset.view === state.view)));
   $('.tabs').classList.toggle('searching', Boolean(state.search));
   $('#days-field').hidden = Boolean(state.search) || state.view !== 'stale';
+  $('#hours-field').hidden = Boolean(state.search) || state.view !== 'closing';
   $('#caption').textContent = state.search ? `Leads matching “${state.search}”, most recently active first.` : LISTS[state.view];
   $('#leads tbody').replaceChildren();
   $('#status').textContent = 'Loading…';
   try {
     const [counts] = await Promise.all([
-      api('api/leads/counts', { days: state.days, workspace: state.workspace }).then((r) => r.json()),
+      api('api/leads/counts', { days: state.days, hours: state.hours, workspace: state.workspace }).then((r) => r.json()),
       loadPage(null, generation),
     ]);
     if (generation !== state.generation) return;
@@ -152,9 +191,10 @@ function leadRow(lead) {
     small.textContent = handle(lead.username);
     name.append(small);
   }
+  if (lead.source) name.append(Object.assign(document.createElement('small'), { className: 'source', textContent: sourceText(lead.source) }));
   tr.append(name, cell('Phone', lead.phoneE164 || '—', 'nowrap'), cell('Workspace', workspaceName(lead)),
     cell('Last activity', time(lead.lastActivityAtIso), 'nowrap'), cell('Last contact', time(lead.lastContactAtIso), 'nowrap'),
-    cell('Last inbound', time(lead.lastInboundAtIso), 'nowrap'));
+    cell('Last inbound', time(lead.lastInboundAtIso), 'nowrap'), windowCell(lead));
   tr.addEventListener('click', () => openLead(lead.id));
   tr.addEventListener('keydown', (event) => { if (event.key === 'Enter') openLead(lead.id); });
   return tr;
@@ -166,6 +206,7 @@ document.querySelectorAll('.tabs button').forEach((tab) => tab.addEventListener(
   refresh();
 }));
 $('#days').addEventListener('change', (event) => { state.days = event.target.value; refresh(); });
+$('#hours').addEventListener('change', (event) => { state.hours = event.target.value; refresh(); });
 $('#workspace').addEventListener('change', (event) => { state.workspace = event.target.value; refresh(); });
 $('#more').addEventListener('click', () => loadPage(state.next).catch((e) => { $('#status').textContent = e.message; }));
 
@@ -205,7 +246,8 @@ function showFacts(lead) {
   const facts = [
     ['Phone', lead.phoneE164], ['Username', handle(lead.username)], ['Workspace', workspaceName(lead)],
     ['Last activity', time(lead.lastActivityAtIso)], ['Last contact', time(lead.lastContactAtIso)],
-    ['Last inbound', time(lead.lastInboundAtIso)], ['Marketing', lead.marketingStatus],
+    ['Last inbound', time(lead.lastInboundAtIso)], ['Reply window', windowText(lead)], ['Marketing', lead.marketingStatus],
+    ['Source', sourceText(lead.source)],
   ];
   $('#lead-facts').replaceChildren(...facts.filter(([, value]) => value).flatMap(([term, value]) => [
     Object.assign(document.createElement('dt'), { textContent: term }),
@@ -248,7 +290,8 @@ $('#csv').addEventListener('click', async () => {
       const link = /[?&]after=([^&>]+)/.exec(response.headers.get('Link') || '');
       after = link ? decodeURIComponent(link[1]) : null;
     } while (after);
-    const name = state.search ? 'search' : state.view === 'stale' ? `not-contacted-${state.days}d` : state.view;
+    const name = state.search ? 'search' : state.view === 'stale' ? `not-contacted-${state.days}d`
+      : state.view === 'closing' ? `closing-${state.hours}h` : state.view;
     const a = document.createElement('a');
     a.href = URL.createObjectURL(new Blob(['\ufeff', ...parts], { type: 'text/csv;charset=utf-8' }));
     a.download = `leads-${name}-${new Date().toISOString().slice(0, 10)}.csv`;

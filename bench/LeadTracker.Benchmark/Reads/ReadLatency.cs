@@ -30,6 +30,8 @@ internal static class ReadLatency
         ("stale", "/api/leads/stale?days=7"),
         ("follow-up", "/api/leads/follow-up"),
         ("recent", "/api/leads/recent"),
+        // Inbound times spread over 60 days: about 800 waiting leads have a window that closes within 24 h.
+        ("closing", "/api/leads/closing?hours=24"),
         ("search", "/api/leads?search=555%20900%2012"),
         ("timeline", "/api/leads/{id}"),
         ("counts", "/api/leads/counts?days=7"),
