@@ -11,24 +11,19 @@ log() { echo "[test] $*"; }
 
 bash scripts/ensure-rabbitmq.sh
 
-# DeploymentFilesTests run `systemd-analyze verify` on deploy/systemd/*.service; it needs the systemd
-# package (not its init) and the units' ExecStart binary, /usr/bin/dotnet.
-if ! command -v systemd-analyze >/dev/null; then
-  [[ $EUID -eq 0 ]] || { log "systemd-analyze is missing: sudo apt-get install -y systemd" >&2; exit 1; }
-  log "installing the Debian package systemd (for systemd-analyze)"
+# Debian packages the tests drive: systemd (systemd-analyze, DeploymentFilesTests), chromium (LeadPageBrowserTests,
+# through Playwright; its own browser download is not used), debootstrap and systemd-container (SystemdPackageTests
+# boots a Debian 12 with systemd-nspawn; dpkg-deb, from dpkg, builds the package).
+missing=()
+command -v systemd-analyze >/dev/null || missing+=(systemd)
+[[ -x /usr/bin/chromium ]] || missing+=(chromium)
+command -v debootstrap >/dev/null || missing+=(debootstrap)
+command -v systemd-nspawn >/dev/null || missing+=(systemd-container)
+if ((${#missing[@]})); then
+  [[ $EUID -eq 0 ]] || { log "missing: sudo apt-get install -y ${missing[*]}" >&2; exit 1; }
+  log "installing the Debian packages ${missing[*]}"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq systemd >/dev/null
-fi
-# LeadPageBrowserTests drive Debian's Chromium through Playwright (Playwright's own browser download is not used).
-if [[ ! -x /usr/bin/chromium ]]; then
-  [[ $EUID -eq 0 ]] || { log "chromium is missing: sudo apt-get install -y chromium" >&2; exit 1; }
-  log "installing the Debian package chromium (for the page's browser tests)"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-fi
-if [[ ! -e /usr/bin/dotnet && $EUID -eq 0 ]]; then
-  log "linking /usr/bin/dotnet to $(command -v dotnet) (the systemd units run /usr/bin/dotnet)"
-  ln -s "$(command -v dotnet)" /usr/bin/dotnet
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 mkdir -p .run
