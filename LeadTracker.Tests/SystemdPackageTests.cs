@@ -110,8 +110,9 @@ public sealed partial class SystemdPackageTests
         Assert.Multiple(async () =>
         {
             Assert.That(leads, Is.SupersetOf(_phonesSent), "every lead sent, read by `leadtracker leads recent --json`");
-            Assert.That(await _broker!.QueueDepthsAsync(), Has.None.Matches<KeyValuePair<string, long>>(q => q.Value > 0),
-                "no queue holds a message (none stuck, none in an _error queue)");
+            // The event queues are streams (they keep what was read): only the error queues must be empty.
+            Assert.That((await _broker!.QueueDepthsAsync()).Where(q => q.Key.EndsWith("_error", StringComparison.Ordinal) && q.Value > 0),
+                Is.Empty, "nothing in an _error queue");
         });
     }
 
