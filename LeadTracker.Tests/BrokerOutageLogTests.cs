@@ -17,7 +17,7 @@ public sealed partial class BrokerOutageLogTests
     {
         var port = LoopbackPort.Free();
         await using var broker = await TestBroker.CreateAsync("outagelog");
-        var folder = Path.Combine(Path.GetTempPath(), "leadtracker-tests", "outagelog-" + Guid.NewGuid().ToString("N"));
+        var folder = Path.Combine(Path.GetTempPath(), "leadtracker-tests", $"outagelog-{Guid.NewGuid():N}");
         Directory.CreateDirectory(folder);
         await using var system = new LeadTrackerSystem(LeadTrackerApps.InThisCheckout(), broker, folder, KapsoSignature.TestSecret,
             new Dictionary<string, string> { ["LeadTracker__RabbitMq__Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) });

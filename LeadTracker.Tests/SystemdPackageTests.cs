@@ -34,7 +34,7 @@ public sealed partial class SystemdPackageTests
 
         // The package's Depends that minbase lacks; the rest (libc6, zlib1g, passwd, …) is in every Debian.
         var tree = (await Script(TimeSpan.FromMinutes(10), "scripts/debian-rootfs.sh", "tree", "libssl3", "ca-certificates")).Stdout.Trim();
-        _container = Path.Combine(Path.GetTempPath(), "lt-package-" + Guid.NewGuid().ToString("N")[..8]);
+        _container = Path.Combine(Path.GetTempPath(), $"lt-package-{Guid.NewGuid():N}"[..19]);
         await Script(TimeSpan.FromMinutes(3), "scripts/debian-rootfs.sh", "boot", tree, _container);
 
         File.Copy(Path.Combine(RepoPaths.Root, deb), Path.Combine(_container, "root", "root", Path.GetFileName(deb)));
