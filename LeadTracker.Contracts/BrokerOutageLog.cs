@@ -39,7 +39,8 @@ public sealed partial class BrokerOutageLog(TimeProvider time, ILogger<BrokerOut
             _since = null;
         }
 
-        Log.Back(logger, (time.GetUtcNow() - since).TotalSeconds, attempts);
+        var seconds = (time.GetUtcNow() - since).TotalSeconds;
+        Log.Back(logger, seconds, attempts);
     }
 
     private static partial class Log
