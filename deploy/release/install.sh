@@ -27,4 +27,5 @@ for env in root/etc/leadtracker/*.env; do
   [ -e "/etc/leadtracker/${env##*/}" ] || install -m 0640 "$env" /etc/leadtracker/
 done
 
-exec sh debian/postinst configure "$old"
+# deb-systemd-helper (which enables the units there) works only when it sees dpkg's maintainer-script variables.
+DPKG_MAINTSCRIPT_PACKAGE=leadtracker DPKG_MAINTSCRIPT_NAME=postinst exec sh debian/postinst configure "$old"
