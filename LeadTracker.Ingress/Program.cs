@@ -30,6 +30,8 @@ services.AddSingleton(sp => new WebhookSignature(
 services.AddSingleton<IngressMetrics>();
 services.AddSingleton<EventSpool>();
 services.AddSingleton<BrokerCircuit>();
+services.AddSingleton(sp => new BrokerOutageLog(TimeProvider.System, sp.GetRequiredService<ILogger<BrokerOutageLog>>(),
+    "webhooks are accepted into the spool"));
 services.AddEventRelay();
 services.AddHostedService<SpoolForwarder>();
 services.AddProblemDetails();

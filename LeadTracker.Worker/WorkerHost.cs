@@ -49,8 +49,11 @@ internal static partial class WorkerHost
 
         services.AddLeadApi(builder.Configuration);
         services.AddHealthChecks().AddCheck<LeadDatabaseHealthCheck>("sqlite", tags: ["ready"]);
+        services.AddSingleton(sp => new BrokerOutageLog(TimeProvider.System, sp.GetRequiredService<ILogger<BrokerOutageLog>>(),
+            "no event is consumed meanwhile (they wait in RabbitMQ or the ingress's spool)"));
         services.AddMassTransit(bus =>
         {
+            bus.AddReceiveEndpointObserver<BrokerOutageObserver>();
             bus.AddConsumer<MessageEventsConsumer, MessageEventsConsumerDefinition>();
             bus.AddConsumer<ContactEventsConsumer, ContactEventsConsumerDefinition>();
             bus.AddStreamQueueTypes();

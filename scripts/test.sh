@@ -11,37 +11,24 @@ log() { echo "[test] $*"; }
 
 bash scripts/ensure-rabbitmq.sh
 
-# DeploymentFilesTests run `systemd-analyze verify` on deploy/systemd/*.service; it needs the systemd
-# package (not its init) and the units' ExecStart binary, /usr/bin/dotnet.
-if ! command -v systemd-analyze >/dev/null; then
-  [[ $EUID -eq 0 ]] || { log "systemd-analyze is missing: sudo apt-get install -y systemd" >&2; exit 1; }
-  log "installing the Debian package systemd (for systemd-analyze)"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq systemd >/dev/null
-fi
-# LeadPageBrowserTests drive Debian's Chromium through Playwright (Playwright's own browser download is not used).
-if [[ ! -x /usr/bin/chromium ]]; then
-  [[ $EUID -eq 0 ]] || { log "chromium is missing: sudo apt-get install -y chromium" >&2; exit 1; }
-  log "installing the Debian package chromium (for the page's browser tests)"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-fi
-# ComposeStackTests bring compose.yaml up with podman-compose on base images made here with debootstrap
-# (scripts/compose.sh, scripts/container-bases.sh; docs/containers.md).
-container_packages=(podman runc podman-compose debootstrap uidmap slirp4netns)
+# Debian packages the tests drive: systemd (systemd-analyze, DeploymentFilesTests), chromium (LeadPageBrowserTests,
+# through Playwright; its own browser download is not used), debootstrap and systemd-container (SystemdPackageTests
+# boots a Debian 12 with systemd-nspawn; dpkg-deb, from dpkg, builds the package), podman and podman-compose with
+# runc (ComposeStackTests bring compose.yaml up on base images made here with debootstrap: scripts/compose.sh,
+# scripts/container-bases.sh, docs/containers.md).
 missing=()
-for package in "${container_packages[@]}"; do
+command -v systemd-analyze >/dev/null || missing+=(systemd)
+[[ -x /usr/bin/chromium ]] || missing+=(chromium)
+command -v debootstrap >/dev/null || missing+=(debootstrap)
+command -v systemd-nspawn >/dev/null || missing+=(systemd-container)
+for package in podman runc podman-compose uidmap slirp4netns; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
 done
 if ((${#missing[@]})); then
   [[ $EUID -eq 0 ]] || { log "missing: sudo apt-get install -y ${missing[*]}" >&2; exit 1; }
-  log "installing ${missing[*]} (for the container tests)"
+  log "installing the Debian packages ${missing[*]}"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
-if [[ ! -e /usr/bin/dotnet && $EUID -eq 0 ]]; then
-  log "linking /usr/bin/dotnet to $(command -v dotnet) (the systemd units run /usr/bin/dotnet)"
-  ln -s "$(command -v dotnet)" /usr/bin/dotnet
 fi
 
 mkdir -p .run

@@ -1,3 +1,4 @@
+using LeadTracker.Contracts;
 using LeadTracker.Ingress.Spool;
 using Microsoft.Extensions.Options;
 
@@ -24,6 +25,7 @@ internal sealed partial class EventRelay(
     StreamPublishers streams,
     EventSpool spool,
     BrokerCircuit circuit,
+    BrokerOutageLog outage,
     IOptions<IngressOptions> ingress,
     IOptions<SpoolOptions> spoolOptions,
     ILogger<EventRelay> logger)
@@ -35,12 +37,13 @@ internal sealed partial class EventRelay(
             try
             {
                 await SendAsync(events, ingress.Value.PublishTimeout, requestAborted);
+                outage.Succeeded();
                 return RelayOutcome.Published;
             }
             catch (Exception e) when (!requestAborted.IsCancellationRequested)
             {
                 circuit.Open();
-                Log.BrokerFailed(logger, events.Count, e.GetType().Name, e.Message);
+                outage.Failed($"{e.GetType().Name}: {e.Message}");
             }
         }
 
@@ -59,10 +62,6 @@ internal sealed partial class EventRelay(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 4001, Level = LogLevel.Warning,
-            Message = "RabbitMQ did not confirm {Events} events ({Error}: {Reason}); spooling")]
-        public static partial void BrokerFailed(ILogger logger, int events, string error, string reason);
-
         [LoggerMessage(EventId = 4002, Level = LogLevel.Error,
             Message = "Spool full ({Depth} events waiting): refusing {Events} events with 503")]
         public static partial void SpoolFull(ILogger logger, long depth, int events);

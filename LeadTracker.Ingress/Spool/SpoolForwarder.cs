@@ -1,3 +1,4 @@
+using LeadTracker.Contracts;
 using LeadTracker.Ingress.Relay;
 using Microsoft.Extensions.Options;
 
@@ -11,6 +12,7 @@ internal sealed partial class SpoolForwarder(
     EventSpool spool,
     EventRelay relay,
     BrokerCircuit circuit,
+    BrokerOutageLog outage,
     IOptions<IngressOptions> options,
     ILogger<SpoolForwarder> logger) : BackgroundService
 {
@@ -34,13 +36,14 @@ internal sealed partial class SpoolForwarder(
                 await relay.SendAsync(slice.Select(s => s.Event), options.Value.PublishTimeout * 2, stoppingToken);
                 spool.Remove(slice[^1].Seq, slice.Count);
                 circuit.Close();
+                outage.Succeeded();
                 backoff = TimeSpan.FromMilliseconds(250);
                 if (spool.Depth == 0) Log.Drained(logger);
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 circuit.Open();
-                Log.StillDown(logger, spool.Depth, e.Message, backoff.TotalSeconds);
+                outage.Failed($"{e.GetType().Name}: {e.Message}; {spool.Depth} events spooled");
                 await Task.Delay(backoff, stoppingToken);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
             }
@@ -51,9 +54,5 @@ internal sealed partial class SpoolForwarder(
     {
         [LoggerMessage(EventId = 4101, Level = LogLevel.Information, Message = "Spool drained: every spooled event is confirmed by RabbitMQ")]
         public static partial void Drained(ILogger logger);
-
-        [LoggerMessage(EventId = 4102, Level = LogLevel.Warning,
-            Message = "Broker still unavailable, {Depth} events spooled ({Reason}); next try in {Seconds:F1} s")]
-        public static partial void StillDown(ILogger logger, long depth, string reason, double seconds);
     }
 }
