@@ -58,5 +58,5 @@ internal static class BackupCommand
 
     // SQLite's messages end in a pointer to its web page: the reason is what comes before it.
     private static string Reason(Exception e) =>
-        e.Message.Split('\n', 2)[0].Split(" For more information", 2)[0].TrimEnd('\r', '.', '\'') + (e is SqliteException ? "'" : "");
+        System.Text.RegularExpressions.Regex.Replace(e.Message.Split('\n', 2)[0].TrimEnd('\r'), @"\s*For more information on this error code see \S+", "");
 }
