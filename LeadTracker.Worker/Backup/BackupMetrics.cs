@@ -7,16 +7,17 @@ internal sealed class BackupMetrics
 {
     public const string MeterName = "LeadTracker.Worker.Backup";
 
+    // Created by, and disposed with, the host's IMeterFactory.
+    private readonly Meter _meter;
     private readonly Counter<long> _runs;
 
     public BackupMetrics(IMeterFactory meters, BackupStatus status)
     {
-        // Created by, and disposed with, the host's IMeterFactory.
-        var meter = meters.Create(MeterName);
-        _runs = meter.CreateCounter<long>("leadtracker.backup.runs", "{run}", "Scheduled backups, by result");
-        meter.CreateObservableGauge("leadtracker.backup.last_success_time",
+        _meter = meters.Create(MeterName);
+        _runs = _meter.CreateCounter<long>("leadtracker.backup.runs", "{run}", "Scheduled backups, by result");
+        _meter.CreateObservableGauge("leadtracker.backup.last_success_time",
             () => status.Current.LastSucceededAt?.ToUnixTimeSeconds() ?? 0, "s", "Unix time of the last verified backup (0: none yet)");
-        meter.CreateObservableGauge("leadtracker.backup.last_size", () => status.Current.LastBytes ?? 0, "By",
+        _meter.CreateObservableGauge("leadtracker.backup.last_size", () => status.Current.LastBytes ?? 0, "By",
             "Size of the last verified backup file");
     }
 

@@ -51,31 +51,27 @@ internal static class RestoreCommand
             return Fail($"{backup} cannot be restored: {e.Message.Split('\n', 2)[0]}");
         }
 
-        DatabaseLock held;
+        string? kept;
         try
         {
-            held = DatabaseLock.Exclusive(database);
+            using var held = DatabaseLock.Exclusive(database);
+            kept = Replace(database, backup);
         }
         catch (DatabaseLockedException e)
         {
             return Fail($"refused, nothing changed: {e.Message}");
         }
 
-        using (held)
-        {
-            var kept = Replace(database, backup);
-            var output = parse.InvocationConfiguration.Output;
-            var schema = content.Pending == 0
-                ? "its schema is current."
-                : string.Create(CultureInfo.InvariantCulture, $"{content.Pending} migration(s) pending, applied when the worker starts.");
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Restored {backup} into {database}: {content.Messages} messages, {content.Contacts} contacts; {schema}"));
-            output.WriteLine(kept is null
-                ? "There was no database to replace."
-                : $"The replaced database is kept at {kept}.");
-            output.WriteLine("Next: start the worker, then `reconcile --since <backup time minus 10 minutes>` to catch up from Kapso.");
-        }
-
+        var output = parse.InvocationConfiguration.Output;
+        var schema = content.Pending == 0
+            ? "its schema is current."
+            : string.Create(CultureInfo.InvariantCulture, $"{content.Pending} migration(s) pending, applied when the worker starts.");
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Restored {backup} into {database}: {content.Messages} messages, {content.Contacts} contacts; {schema}"));
+        output.WriteLine(kept is null
+            ? "There was no database to replace."
+            : $"The replaced database is kept at {kept}.");
+        output.WriteLine("Next: start the worker, then `reconcile --since <backup time minus 10 minutes>` to catch up from Kapso.");
         return 0;
     }
 

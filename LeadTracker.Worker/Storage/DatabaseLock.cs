@@ -33,13 +33,16 @@ internal sealed class DatabaseLock : IDisposable
         var path = PathFor(dataSource);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         if (access == FileAccess.Read && !File.Exists(path)) File.WriteAllBytes(path, []);
+        FileStream file;
         try
         {
-            return new DatabaseLock(new FileStream(path, FileMode.OpenOrCreate, access, share));
+            file = new FileStream(path, FileMode.OpenOrCreate, access, share);
         }
         catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException)
         {
             throw new DatabaseLockedException($"{path} is locked: {why}");
         }
+
+        return new DatabaseLock(file);
     }
 }
