@@ -114,7 +114,7 @@ public sealed class DisasterDrillTests
     }
 
     /// <summary>Posts each webhook (200 expected) and waits until the worker has applied them all.</summary>
-    private static async Task PostAsync(LeadTrackerSystem system, IReadOnlyList<Func<HttpRequestMessage>> webhooks, int alreadyApplied = 0)
+    private static async Task PostAsync(LeadTrackerSystem system, List<Func<HttpRequestMessage>> webhooks, int alreadyApplied = 0)
     {
         foreach (var webhook in webhooks)
         {
