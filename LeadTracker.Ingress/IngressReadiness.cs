@@ -20,6 +20,7 @@ internal sealed class IngressReadiness(IBusControl bus, EventSpool spool, IOptio
 
         var result = (brokerUp, spool.Depth, spoolOptions.Value.Enabled) switch
         {
+            (_, _, true) when spool.DiskFull is { } reason => HealthCheckResult.Unhealthy($"spool disk full ({spool.Depth} events held): {reason}", data: data),
             (_, _, true) when spool.IsFull => HealthCheckResult.Unhealthy($"spool full ({spool.Depth} events)", data: data),
             (true, 0, _) => HealthCheckResult.Healthy("broker connected", data),
             (true, var depth, _) => HealthCheckResult.Degraded($"broker connected, draining {depth} spooled events", data: data),

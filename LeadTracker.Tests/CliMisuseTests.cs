@@ -25,6 +25,10 @@ public sealed class CliMisuseTests
         new object[] { "run", "LeadTracker__Worker__ShutdownTimeout=soon", 2, "LeadTracker:Worker:ShutdownTimeout" },
         new object[] { "migrate", "ConnectionStrings__Leads=Data Source=/proc/leadtracker/leads.db", 1, "/proc/leadtracker" },
         new object[] { "leads recent", "ConnectionStrings__Leads=Data Source=/proc/leadtracker/leads.db", 1, "/proc/leadtracker" },
+        new object[] { "backup", "", 2, "Option '--to' is required" },
+        new object[] { "restore", "", 2, "Option '--from' is required" },
+        new object[] { "backup --to backups", "ConnectionStrings__Leads=Data Source=/proc/leadtracker/leads.db", 1, "No lead database at /proc/leadtracker" },
+        new object[] { "restore --from missing.db", "", 1, "restore: no file at" },
     ];
 
     [TestCaseSource(nameof(WorkerCases))]

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LeadTracker.Worker.Backup;
 using LeadTracker.Worker.Reconcile;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -35,6 +36,7 @@ internal static class WorkerHealthResponse
                 watermark = catchUp.Watermark,
                 lagSeconds = catchUp.Watermark is { } w ? Math.Round((now - w).TotalSeconds) : (double?)null,
             },
+            backup = http.RequestServices.GetService<BackupStatus>()?.Json(),
         }, Json);
     }
 }

@@ -1,5 +1,6 @@
 using LeadTracker.Contracts;
 using LeadTracker.Worker.Api;
+using LeadTracker.Worker.Backup;
 using LeadTracker.Worker.Consumers;
 using LeadTracker.Worker.Reconcile;
 using LeadTracker.Worker.Storage;
@@ -39,16 +40,20 @@ internal static partial class WorkerHost
         services.Configure<HostOptions>(o => o.ShutdownTimeout = worker.ShutdownTimeout);
 
         var connectionString = builder.Configuration.LeadsConnectionString();
-        services.AddSingleton(new SqliteConnectionFactory(connectionString, worker.Durability));
+        services.AddSingleton(new SqliteConnectionFactory(connectionString, worker.Durability, worker.WalCheckpointPages));
+        services.AddSingleton<DiskFullStatus>();
         services.AddSingleton(sp => new LeadStore(sp.GetRequiredService<SqliteConnectionFactory>(),
             sp.GetRequiredService<ILogger<LeadStore>>(), sp.GetRequiredService<IOptions<WorkerOptions>>().Value.CreateWorkspaces));
         services.AddSingleton(sp => new LeadWriter(sp.GetRequiredService<LeadStore>(),
-            sp.GetRequiredService<ILogger<LeadWriter>>(), sp.GetRequiredService<IOptions<WorkerOptions>>().Value.MaxBatchEvents));
+            sp.GetRequiredService<ILogger<LeadWriter>>(), sp.GetRequiredService<IOptions<WorkerOptions>>().Value.MaxBatchEvents,
+            sp.GetRequiredService<DiskFullStatus>()));
         services.AddSingleton<LeadEventApplier>();
         services.AddKapsoCatchUp();
+        services.AddScheduledBackups();
 
         services.AddLeadApi(builder.Configuration);
-        services.AddHealthChecks().AddCheck<LeadDatabaseHealthCheck>("sqlite", tags: ["ready"]);
+        services.AddHealthChecks().AddCheck<LeadDatabaseHealthCheck>("sqlite", tags: ["ready"])
+            .AddCheck<DiskFullHealthCheck>("disk", tags: ["ready"]);
         services.AddSingleton(sp => new BrokerOutageLog(TimeProvider.System, sp.GetRequiredService<ILogger<BrokerOutageLog>>(),
             "no event is consumed meanwhile (they wait in RabbitMQ or the ingress's spool)"));
         services.AddMassTransit(bus =>
@@ -88,6 +93,8 @@ internal static partial class WorkerHost
             // Every setting is checked before the database is touched: a bad one changes nothing on disk.
             app.Services.GetRequiredService<IStartupValidator>().Validate();
             var connections = app.Services.GetRequiredService<SqliteConnectionFactory>();
+            // Held while the worker runs: `restore` refuses to replace the database under it (DatabaseLock).
+            using var running = DatabaseLock.Shared(connections.DataSource);
             var applied = DatabaseMigrator.Migrate(connections, logger);
             Log.Started(logger, connections.DataSource, applied.Count);
             await app.RunAsync();
@@ -99,6 +106,11 @@ internal static partial class WorkerHost
             Log.InvalidConfiguration(logger, failures);
             return 2;
         }
+        catch (DatabaseLockedException e)
+        {
+            Log.DatabaseLocked(logger, e.Message);
+            return 1;
+        }
     }
 
     private static partial class Log
@@ -109,5 +121,8 @@ internal static partial class WorkerHost
 
         [LoggerMessage(EventId = 1001, Level = LogLevel.Critical, Message = "Invalid configuration: {Failures}")]
         public static partial void InvalidConfiguration(ILogger logger, string failures);
+
+        [LoggerMessage(EventId = 1002, Level = LogLevel.Critical, Message = "Not starting: {Reason}")]
+        public static partial void DatabaseLocked(ILogger logger, string reason);
     }
 }

@@ -19,6 +19,10 @@ internal sealed class WorkerOptions
     [Range(1, 10_000)]
     public int MaxBatchEvents { get; set; } = 500;
 
+    /// <summary>WAL pages (4 KiB) the writer lets accumulate before a checkpoint; lower on a small disk (~40 MB at the default).</summary>
+    [Range(100, 1_000_000)]
+    public int WalCheckpointPages { get; set; } = SqliteConnectionFactory.DefaultWalCheckpointPages;
+
     /// <summary><c>Full</c>: acknowledged means on disk. <c>Normal</c>: faster, may lose the last commits on power loss.</summary>
     public SqliteDurability Durability { get; set; } = SqliteDurability.Full;
 

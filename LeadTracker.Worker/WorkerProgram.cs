@@ -32,6 +32,8 @@ internal static class WorkerProgram
             ErrorsCommand.Create(Broker),
             ReconcileCommand.Create(configuration),
             WorkspacesCommand.Create(Connections),
+            BackupCommand.Create(Connections),
+            RestoreCommand.Create(Connections),
         };
 
         return await CommandLine.InvokeAsync(root, args, configuration.LeadsConnectionString());

@@ -50,7 +50,8 @@ internal sealed partial class EventRelay(
         if (!spoolOptions.Value.Enabled) return RelayOutcome.Unavailable;
         if (spool.TryAppend(events)) return RelayOutcome.Spooled;
 
-        Log.SpoolFull(logger, spool.Depth, events.Count);
+        // A full disk is said once by the spool, when it starts; a full count is said for each refusal.
+        if (spool.DiskFull is null) Log.SpoolFull(logger, spool.Depth, events.Count);
         return RelayOutcome.Unavailable;
     }
 

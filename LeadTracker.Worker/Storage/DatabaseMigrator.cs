@@ -19,8 +19,7 @@ internal static partial class DatabaseMigrator
 
         var upgrader = DeployChanges.To
             .SqliteDatabase(connections.ConnectionString)
-            .WithScriptsEmbeddedInAssembly(typeof(DatabaseMigrator).Assembly,
-                name => name.Contains(".Storage.Migrations.", StringComparison.Ordinal))
+            .WithScriptsEmbeddedInAssembly(typeof(DatabaseMigrator).Assembly, IsMigration)
             .WithTransactionPerScript()
             .LogTo(new DbUpLog(logger))
             .Build();
@@ -30,6 +29,12 @@ internal static partial class DatabaseMigrator
             throw new InvalidOperationException($"Migration {result.ErrorScript?.Name} failed: {result.Error.Message}", result.Error);
         return result.Scripts.Select(s => s.Name).ToArray();
     }
+
+    /// <summary>The scripts this version knows, by the names DbUp journals them under.</summary>
+    public static IReadOnlyList<string> Scripts() =>
+        typeof(DatabaseMigrator).Assembly.GetManifestResourceNames().Where(IsMigration).Order(StringComparer.Ordinal).ToArray();
+
+    private static bool IsMigration(string name) => name.Contains(".Storage.Migrations.", StringComparison.Ordinal);
 
     private static void EnsureFolderExists(string dataSource)
     {

@@ -37,6 +37,24 @@ internal sealed class LeadStore : IDisposable
         await _retry.ExecuteAsync(static (state, _) => ValueTask.FromResult(state.self.Apply(state.events)),
             (self: this, events), cancellationToken);
 
+    /// <summary>
+    /// Copies the write-ahead log into the database and truncates it to nothing, giving its space back to a full
+    /// disk; a failure (the database itself cannot grow) changes nothing and is ignored: the caller waits anyway.
+    /// </summary>
+    public void TryTruncateWriteAheadLog()
+    {
+        try
+        {
+            _db ??= new LeadDb(_connections.OpenWriter());
+            _db.Connection.Execute("PRAGMA wal_checkpoint(TRUNCATE)");
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException)
+        {
+            _db?.Dispose();
+            _db = null;
+        }
+    }
+
     public void Dispose()
     {
         _db?.Dispose();

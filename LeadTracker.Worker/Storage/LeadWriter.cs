@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
 using LeadTracker.Worker.Domain;
 using Microsoft.Extensions.Logging;
@@ -10,6 +11,9 @@ namespace LeadTracker.Worker.Storage;
 /// has queued up in one transaction and answers every waiter only after the commit, so each RabbitMQ message is
 /// still acknowledged after its own data is durable. At low load a batch is one message (no added latency);
 /// under load batches grow up to <c>maxBatchEvents</c> and SQLite does one fsync for all of them.
+/// A full disk (SQLITE_FULL) is a wait: the batch is held and tried again until there is room, so no event is
+/// acknowledged or sent to <c>_error</c> because of it (<see cref="DiskFullStatus"/>; one line when it starts, one
+/// when it clears).
 /// </summary>
 internal sealed partial class LeadWriter : IAsyncDisposable
 {
@@ -21,14 +25,22 @@ internal sealed partial class LeadWriter : IAsyncDisposable
     private readonly int _maxBatchEvents;
     private readonly Task _loop;
     private readonly WriterStats _stats = new();
+    private readonly DiskFullStatus _disk;
+    private readonly CancellationTokenSource _stopping = new();
 
-    public LeadWriter(LeadStore store, ILogger<LeadWriter> logger, int maxBatchEvents = 500)
+    public LeadWriter(LeadStore store, ILogger<LeadWriter> logger, int maxBatchEvents = 500, DiskFullStatus? disk = null)
     {
         _store = store;
         _logger = logger;
         _maxBatchEvents = maxBatchEvents;
+        _disk = disk ?? new DiskFullStatus();
         _loop = Task.Run(RunAsync);
     }
+
+    /// <summary>How long the writer waits before trying a full disk again, doubling up to <see cref="MaxDiskWait"/>.</summary>
+    public static TimeSpan FirstDiskWait { get; } = TimeSpan.FromMilliseconds(250);
+
+    public static TimeSpan MaxDiskWait { get; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Completes once <paramref name="events"/> are committed; faults with the reason they cannot be.</summary>
     public Task<IReadOnlyList<EventOutcome>> WriteAsync(IReadOnlyList<LeadEvent> events)
@@ -39,10 +51,14 @@ internal sealed partial class LeadWriter : IAsyncDisposable
     }
 
     /// <summary>Stops taking writes and finishes the ones already queued: nothing acknowledged is left unwritten.</summary>
+    /// <remarks>A wait for disk space ends here: its writes fault, unacknowledged, and RabbitMQ delivers them again
+    /// to the next start (by now the bus has stopped, so nothing of them can reach <c>_error</c>).</remarks>
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
+        await _stopping.CancelAsync();
         await _loop;
+        _stopping.Dispose();
     }
 
     private async Task RunAsync()
@@ -62,7 +78,7 @@ internal sealed partial class LeadWriter : IAsyncDisposable
             try
             {
                 var started = Stopwatch.GetTimestamp();
-                Complete(batch, await _store.ApplyAsync(events, CancellationToken.None));
+                Complete(batch, await ApplyWhenThereIsRoomAsync(events));
                 Telemetry.WorkerMetrics.Committed(events.Count, Stopwatch.GetElapsedTime(started));
                 if (_stats.Add(events.Count, Stopwatch.GetElapsedTime(started)) is { } report)
                 {
@@ -87,11 +103,42 @@ internal sealed partial class LeadWriter : IAsyncDisposable
     {
         try
         {
-            pending.Done.TrySetResult(await _store.ApplyAsync(pending.Events, CancellationToken.None));
+            pending.Done.TrySetResult(await ApplyWhenThereIsRoomAsync(pending.Events));
         }
         catch (Exception e)
         {
             pending.Done.TrySetException(e);
+        }
+    }
+
+    private async Task<IReadOnlyList<EventOutcome>> ApplyWhenThereIsRoomAsync(IReadOnlyList<LeadEvent> events)
+    {
+        var wait = FirstDiskWait;
+        while (true)
+        {
+            try
+            {
+                var outcomes = await _store.ApplyAsync(events, CancellationToken.None);
+                if (_disk.Cleared(DateTimeOffset.UtcNow) is { } waited) Log.DiskRoom(_logger, waited.TotalSeconds);
+                return outcomes;
+            }
+            catch (Exception e) when (DiskFullStatus.IsDiskFull(e) && !_stopping.IsCancellationRequested)
+            {
+                if (_disk.Full(e.Message, DateTimeOffset.UtcNow)) Log.DiskFull(_logger, e.Message, events.Count);
+
+                // The WAL may hold most of the disk: a checkpoint that gets through gives its space back.
+                _store.TryTruncateWriteAheadLog();
+                try
+                {
+                    await Task.Delay(wait, _stopping.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    ExceptionDispatchInfo.Throw(e);
+                }
+
+                wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, MaxDiskWait.Ticks));
+            }
         }
     }
 
@@ -145,5 +192,13 @@ internal sealed partial class LeadWriter : IAsyncDisposable
         [LoggerMessage(EventId = 3002, Level = LogLevel.Warning,
             Message = "A batch of {Writes} writes failed ({Reason}); applying them one by one")]
         public static partial void BatchFailed(ILogger logger, int writes, string reason);
+
+        [LoggerMessage(EventId = 3004, Level = LogLevel.Error,
+            Message = "Database disk full ({Reason}): {Events} events wait unacknowledged in memory and the queues hold the rest; writing resumes by itself when there is room")]
+        public static partial void DiskFull(ILogger logger, string reason, int events);
+
+        [LoggerMessage(EventId = 3005, Level = LogLevel.Information,
+            Message = "Database disk has room again after {Seconds:F0} s: writing resumed")]
+        public static partial void DiskRoom(ILogger logger, double seconds);
     }
 }

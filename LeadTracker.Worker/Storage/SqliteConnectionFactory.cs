@@ -10,9 +10,14 @@ internal sealed class SqliteConnectionFactory
 {
     private readonly string _connectionString;
     private readonly string _pragmas;
+    private readonly int _walCheckpointPages;
 
-    public SqliteConnectionFactory(string connectionString, SqliteDurability durability = SqliteDurability.Full)
+    /// <param name="walCheckpointPages">The writer's WAL checkpoint threshold in 4 KiB pages (the WAL grows to about
+    /// this before it is copied back and reused): lower it on a small disk.</param>
+    public SqliteConnectionFactory(string connectionString, SqliteDurability durability = SqliteDurability.Full,
+        int walCheckpointPages = DefaultWalCheckpointPages)
     {
+        _walCheckpointPages = walCheckpointPages;
         var builder = new SqliteConnectionStringBuilder(connectionString) { Pooling = true };
 
         // Microsoft.Data.Sqlite spins on SQLITE_BUSY by itself until this timeout (30 s by default). Keep it short so
@@ -27,6 +32,8 @@ internal sealed class SqliteConnectionFactory
         // faster in WAL mode but may lose the last commits on power loss (README, "Durability").
         _pragmas = $"PRAGMA synchronous = {durability.ToString().ToUpperInvariant()}; PRAGMA foreign_keys = ON;";
     }
+
+    public const int DefaultWalCheckpointPages = 10_000;
 
     public string DataSource { get; }
 
@@ -46,14 +53,15 @@ internal sealed class SqliteConnectionFactory
     /// The one writer's connection, kept open by the store. Its page cache is 32 MiB instead of SQLite's 2 MiB:
     /// each new message lands at a random place in the <c>wamid</c> index, and once that index outgrows the cache
     /// every insert re-reads its page (measured: 1.5–2× the insert rate on a file of 1 million messages). The WAL
-    /// is checkpointed every 10,000 pages instead of 1,000, so a page written by several commits is copied back
-    /// once, not once per commit.
+    /// is checkpointed every 10,000 pages (by default) instead of 1,000, so a page written by several commits is
+    /// copied back once, not once per commit. That lets the WAL grow to ~40 MB; on a small disk set
+    /// <c>LeadTracker:Worker:WalCheckpointPages</c> lower (docs/backups.md, "Full disks").
     /// </summary>
     public SqliteConnection OpenWriter()
     {
         var connection = Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = 10000;";
+        command.CommandText = $"PRAGMA cache_size = -32768; PRAGMA wal_autocheckpoint = {_walCheckpointPages};";
         command.ExecuteNonQuery();
         return connection;
     }
