@@ -169,8 +169,11 @@ public sealed class LeadStoreTests
         using var lockTx = blocker.BeginTransaction();
         blocker.Execute("INSERT INTO workspaces (phone_number_id, created_at) VALUES ('other', 0)", transaction: lockTx);
 
-        var write = db.Store().ApplyAsync(Events("kapso-message-sent.json"), CancellationToken.None);
-        await Task.Delay(1500);
+        using var logs = new CapturingLoggerProvider();
+        using var store = new LeadStore(db.Connections, logs.CreateLogger<LeadStore>());
+        var write = store.ApplyAsync(Events("kapso-message-sent.json"), CancellationToken.None);
+        // The positive control first: the store met the lock and is retrying (not a fixed sleep); only then "not done".
+        await logs.WaitForAsync(l => l.Message.StartsWith("SQLite is busy", StringComparison.Ordinal), "the write meets the lock");
         Assert.That(write.IsCompleted, Is.False, "blocked by the other writer");
         lockTx.Commit();
 

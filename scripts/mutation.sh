@@ -46,7 +46,7 @@ for folder in "${folders[@]}"; do
     --concurrency 1 \
     --reporter Progress --reporter Json --reporter Html \
     --break-at "${MUTATION_BREAK:-0}" \
-    --skip-version-check \
+    --skip-version-check --log-to-file \
     --output "$out") || status=$?
 done
 
