@@ -20,10 +20,12 @@ public sealed class IngressHostileInputTests(bool kestrel)
 {
     private const string Received = "whatsapp.message.received";
     private const int MiB = 1024 * 1024;
+    private const string Webhooks = "leadtracker.ingress.webhooks";
 
     private IngressFactory _ingress = null!;
     private HttpClient _http = null!;
     private int _messagesBefore;
+    private Dictionary<string, long> _webhooksBefore = [];
 
     [OneTimeSetUp]
     public void StartIngress()
@@ -40,7 +42,11 @@ public sealed class IngressHostileInputTests(bool kestrel)
     }
 
     [SetUp]
-    public void CountMessagesSoFar() => _messagesBefore = _ingress.MessagesOut;
+    public void CountMessagesSoFar()
+    {
+        _messagesBefore = _ingress.MessagesOut;
+        _webhooksBefore = _ingress.MeasuredByTags(Webhooks);
+    }
 
     [TearDown]
     public async Task The_process_is_still_alive()
@@ -260,7 +266,7 @@ public sealed class IngressHostileInputTests(bool kestrel)
             Assert.That(sent.All(e => e.PayloadJson == "{}" && e.EventType == Received));
             Assert.That(_ingress.Spool.Depth, Is.Zero);
         });
-        _messagesBefore = _ingress.MessagesOut;
+        CountMessagesSoFar();
     }
 
     [Test]
@@ -411,8 +417,10 @@ public sealed class IngressHostileInputTests(bool kestrel)
             Assert.That(problem, Does.Contain(reason), "the problem detail names the reason");
             Assert.That(_ingress.MessagesOut, Is.EqualTo(_messagesBefore), "nothing sent or published");
             Assert.That(_ingress.Spool.Depth, Is.Zero, "nothing spooled");
-            Assert.That(_ingress.Measured("leadtracker.ingress.webhooks", $"outcome=rejected,status={status}"), Is.GreaterThan(0),
-                "counted in leadtracker.ingress.webhooks");
+            // This request's count, not the fixture's: exactly one rejection with its status, and nothing else.
+            Assert.That(_ingress.MeasuredSince(Webhooks, _webhooksBefore),
+                Is.EqualTo(new Dictionary<string, long> { [$"outcome=rejected,status={status}"] = 1 }),
+                "counted once in leadtracker.ingress.webhooks");
         });
 
     private async Task<(int Status, string Problem, long ClientSent)> PostThroughTestServerAsync(long size, bool announceLength, string key)

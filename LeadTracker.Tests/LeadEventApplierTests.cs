@@ -46,4 +46,37 @@ public sealed class LeadEventApplierTests
                 .And.All.Contains("k-1").And.All.Contains("2026-02-01T12:00:00"));
         });
     }
+    /// <summary>
+    /// "Nothing doubled" counted as applications, not rows (a <c>wamid</c> is unique, so rows cannot double): our
+    /// reply's sent, delivered and read, each delivered twice as Kapso may, log one <c>[Kapso Sync]</c> line per
+    /// event; the first of each applies (Inserted, then Updated twice), every redelivery is Unchanged.
+    /// </summary>
+    [Test]
+    public async Task A_redelivered_status_is_logged_as_unchanged_never_applied_a_second_time()
+    {
+        string[] story = ["kapso-message-sent.json", "kapso-message-delivered.json", "kapso-message-read.json"];
+        using var db = new TempDatabase();
+        using var logs = new CapturingLoggerProvider();
+        await using (var writer = new LeadWriter(db.Store(), NullLogger<LeadWriter>.Instance))
+        {
+            var applier = new LeadEventApplier(writer, logs.CreateLogger<LeadEventApplier>());
+            var delivery = 0;
+            foreach (var file in story.Concat(story))
+            {
+                var fixture = KapsoFixtures.Get(file);
+                await applier.ApplyOneAsync(new KapsoMessageEvent
+                {
+                    EventType = fixture.EventType,
+                    PayloadJson = fixture.Json,
+                    ReceivedAt = ReceivedAt,
+                    IdempotencyKey = $"k-{delivery++}",
+                }, StreamParser.Parse);
+            }
+        }
+
+        var outcomes = logs.Logs.Where(l => l.EventId.Id == 2000)
+            .Select(l => System.Text.RegularExpressions.Regex.Match(l.Message, @"message \S+ (\w+) \(").Groups[1].Value).ToList();
+        Assert.That(outcomes, Is.EqualTo(new[] { "Inserted", "Updated", "Updated", "Unchanged", "Unchanged", "Unchanged" }),
+            string.Join("\n", logs.Logs.Where(l => l.EventId.Id == 2000).Select(l => l.Message)));
+    }
 }

@@ -16,14 +16,16 @@ public sealed class LeadWriterTests
         using (var setup = db.Connections.Open())
             setup.Execute("INSERT INTO workspaces (phone_number_id, created_at) VALUES ('known', 0)");
         using var logs = new CapturingLoggerProvider();
-        await using var writer = new LeadWriter(db.Store(createWorkspaces: false), logs.CreateLogger<LeadWriter>());
+        using var store = new LeadStore(db.Connections, logs.CreateLogger<LeadStore>(), createWorkspaces: false);
+        await using var writer = new LeadWriter(store, logs.CreateLogger<LeadWriter>());
 
         // Hold SQLite's write lock so the first write waits and the next three queue up behind it as one batch.
         using var blocker = db.Connections.Open();
         var lockTx = blocker.BeginTransaction();
         blocker.Execute("UPDATE workspaces SET display_name = 'held' WHERE phone_number_id = 'known'", transaction: lockTx);
         var first = writer.WriteAsync([Inbound("w0", "known")]);
-        await Task.Delay(300);
+        // Not a sleep: the writer loop has taken the first write once the store reports the lock (its retry log).
+        await logs.WaitForAsync(l => l.Message.StartsWith("SQLite is busy", StringComparison.Ordinal), "the first write meets the lock");
         var good1 = writer.WriteAsync([Inbound("w1", "known")]);
         var bad = writer.WriteAsync([Inbound("w2", "unknown-number")]);
         var good2 = writer.WriteAsync([Inbound("w3", "known")]);

@@ -105,7 +105,8 @@ public sealed class LogHygieneTests
                 Dapper.SqlMapper.Execute(blocker, "UPDATE contacts SET updated_at = updated_at", transaction: lockTx);
                 var busy = Apply(applier, "whatsapp.message.received", KapsoFixtures.Get("kapso-message-received-text.min.json").Json
                     .Replace("wamid.", "wamid.busy", StringComparison.Ordinal), ReceivedAt, "busy");
-                await Task.Delay(1500);
+                // Held until the retry pipeline has logged a busy attempt (the line this part is about), not for a fixed time.
+                await logs.WaitForAsync(l => l.EventId.Id == 3001, "a SQLite busy retry");
                 lockTx.Commit();
                 await busy;
             }

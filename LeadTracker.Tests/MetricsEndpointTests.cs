@@ -54,7 +54,9 @@ public sealed class MetricsEndpointTests
         {
             Assert.That(_ingress.Value("leadtracker_ingress_webhooks_total", "outcome=\"published\"", "status=\"200\""), Is.EqualTo(6), _ingress.Text);
             Assert.That(_ingress.Value("leadtracker_ingress_webhooks_total", "outcome=\"rejected\"", "status=\"401\""), Is.EqualTo(1));
-            Assert.That(_ingress.Value("leadtracker_ingress_webhooks_total", "outcome=\"spooled\""), Is.Zero);
+            // Seven requests, all counted as published or rejected: none can have been spooled (a spooled series
+            // that is missing would read as zero, so the total says it).
+            Assert.That(_ingress.Value("leadtracker_ingress_webhooks_total"), Is.EqualTo(7));
             Assert.That(_ingress.Names, Does.Contain("leadtracker_ingress_spool_depth"));
             Assert.That(_ingress.Value("leadtracker_ingress_spool_depth"), Is.Zero);
         });
@@ -82,20 +84,34 @@ public sealed class MetricsEndpointTests
             Assert.That(_worker.Value("leadtracker_worker_consumer_lag_seconds_count"), Is.EqualTo(6), "one lag per event received");
         });
 
+    /// <summary>
+    /// Posts one webhook, then waits for the worker to count it: each request must move the ingress's published
+    /// count and the worker's count of <paramref name="outcome"/> by exactly one (differences, not totals).
+    /// </summary>
     private async Task PostAsync(KapsoFixture fixture, int status, string outcome, byte[]? body = null)
     {
-        var before = (await ScrapeWorkerAsync()).Value(Events, $"outcome=\"{outcome}\"");
+        var label = $"outcome=\"{outcome}\"";
+        var workerBefore = await ScrapeWorkerAsync();
+        var ingressBefore = await PrometheusText.ScrapeAsync(new Uri(_system.IngressUrl, "/metrics"));
         using (var response = await _system.Http.SendAsync(KapsoFixtures.Request(fixture, body)))
         {
             Assert.That((int)response.StatusCode, Is.EqualTo(status), fixture.File);
         }
 
+        var ingressAfter = await PrometheusText.ScrapeAsync(new Uri(_system.IngressUrl, "/metrics"));
+        Assert.That(ingressAfter.Since(ingressBefore, "leadtracker_ingress_webhooks_total", "outcome=\"published\"", "status=\"200\""),
+            Is.EqualTo(1), $"{fixture.File}: counted once as published");
+
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while ((await ScrapeWorkerAsync()).Value(Events, $"outcome=\"{outcome}\"") <= before)
+        var workerAfter = await ScrapeWorkerAsync();
+        while (!workerAfter.Has(Events, label) || workerAfter.Since(workerBefore, Events, label) < 1)
         {
             if (DateTime.UtcNow > deadline) Assert.Fail($"the worker never counted {fixture.File} as {outcome}:\n{_system.Worker.Tail()}");
             await Task.Delay(100);
+            workerAfter = await ScrapeWorkerAsync();
         }
+
+        Assert.That(workerAfter.Since(workerBefore, Events, label), Is.EqualTo(1), $"{fixture.File}: counted once as {outcome}");
     }
 
     private Task<PrometheusText> ScrapeWorkerAsync() =>

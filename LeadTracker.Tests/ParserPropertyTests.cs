@@ -21,7 +21,7 @@ namespace LeadTracker.Tests;
 /// file without a reason.
 /// </summary>
 [TestFixture]
-public sealed class ParserPropertyTests
+public sealed partial class ParserPropertyTests
 {
     private static readonly DateTimeOffset ReceivedAt = new(2026, 2, 1, 0, 0, 0, TimeSpan.Zero);
 
@@ -58,9 +58,20 @@ public sealed class ParserPropertyTests
         foreach (var seed in LoadedSeeds())
         {
             var events = KapsoEventParser.Parse(seed.EventType, seed.Json, ReceivedAt);
+            // Not just "does not throw": a parser that returns nothing would pass that. Every message id the payload
+            // carries (read with a regular expression, not the parser's shapes) is a fact, and every fixture but a
+            // conversation event (acknowledged, no lead) gives at least one fact.
+            var wamids = WamidInPayload().Matches(seed.Json).Select(m => m.Groups[1].Value).Distinct().ToList();
+            Assert.That(events.Where(e => e.Message is not null).Select(e => e.Message!.Wamid).Distinct(), Is.SupersetOf(wamids),
+                seed.ToString());
+            if (!seed.EventType.StartsWith("whatsapp.conversation.", StringComparison.Ordinal))
+                Assert.That(events, Is.Not.Empty, seed.ToString());
             Assert.That(() => store.ApplyAsync(events, CancellationToken.None), Throws.Nothing, seed.ToString());
         }
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("\"id\"\\s*:\\s*\"(wamid\\.[^\"]+)\"")]
+    private static partial System.Text.RegularExpressions.Regex WamidInPayload();
 
     [Test]
     public void Every_single_field_dropped_or_replaced_in_every_fixture_is_applied_or_rejected_with_its_reason()

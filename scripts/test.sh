@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run every test: starts (installing if needed) a local RabbitMQ, then dotnet test on the solution.
 #   scripts/test.sh [extra dotnet test args, e.g. --filter FullyQualifiedName~LeadStore]
-# Exits non-zero when a test fails or nothing could run; the last line sums up the counts.
+# Exits non-zero when a test fails or is skipped, when nothing could run, or when a whole run executes fewer
+# tests than scripts/test-floor; the last line sums up the counts.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -63,6 +64,19 @@ if [[ "$passed" == - ]]; then
 fi
 if ((status != 0)); then
   log "FAILED (dotnet test exit $status)"
+fi
+# A shrinking suite fails too: a skipped test is one that did not run (missing infrastructure must fail, not
+# skip), and a whole run executing fewer tests than scripts/test-floor means tests went missing. The floor is
+# kept in the repository and raised when tests are added; a filtered run ("$@" given) checks skips only.
+executed=$((passed + failed))
+if ((skipped > 0)); then
+  log "FAILED: $skipped test(s) skipped; every test must run" >&2
+  status=1
+fi
+floor=$(tr -dc '0-9' <scripts/test-floor)
+if (($# == 0)) && ((executed < floor)); then
+  log "FAILED: $executed tests executed, fewer than the floor of $floor in scripts/test-floor" >&2
+  status=1
 fi
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 exit "$status"

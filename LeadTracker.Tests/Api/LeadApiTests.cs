@@ -52,6 +52,40 @@ public sealed class LeadApiTests
         Assert.That(JsonNode.DeepEquals(fromApi, fromCli), Is.True, $"API:\n{fromApi}\nCLI:\n{fromCli}");
     }
 
+    /// <summary>
+    /// The seed's lists written out by hand from <see cref="LeadSeed"/> (not from the production queries): lead i is
+    /// contact i + 1, Maria 32, the formula name 33. Recent: newest activity first, ties by id descending; lead i's
+    /// activity is its inbound (i % 4 days and a half ago) unless its send is today (even i, i % 5 == 0); Maria's is
+    /// her inbound 3 days ago (her later send failed). Stale after 7 days: never contacted first (odd leads and the
+    /// formula name), then the oldest send: Maria's 20 days, then 12 days (i = 4, 14, 24), then 9 (i = 8, 18, 28),
+    /// ties by id ascending.
+    /// </summary>
+    [TestCase("recent", new long[]
+    {
+        31, 21, 11, 1,                  // sent to today
+        29, 25, 17, 13, 9, 5,           // inbound half a day ago
+        30, 26, 22, 18, 14, 10, 6, 2,   // a day and a half
+        27, 23, 19, 15, 7, 3,           // two and a half days
+        32,                             // Maria, three days
+        28, 24, 20, 16, 12, 8, 4,       // three and a half days
+        33,                             // the formula name, 40 days
+    })]
+    [TestCase("stale?days=7", new long[]
+    {
+        2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30, 33, // never contacted
+        32,                                                          // Maria: 20 days (her last send failed)
+        5, 15, 25,                                                   // 12 days
+        9, 19, 29,                                                   // 9 days
+    })]
+    public async Task A_list_gives_the_hand_written_ids_in_the_hand_written_order_ties_included(string list, long[] expected)
+    {
+        var separator = list.Contains('?') ? '&' : '?';
+        var whole = (await GetJsonAsync($"/api/leads/{list}{separator}limit=1000"))["leads"]!.AsArray()
+            .Select(l => (long)l!["id"]!).ToList();
+
+        Assert.That(whole, Is.EqualTo(expected));
+    }
+
     [Test]
     public async Task Json_carries_utc_iso_times_beside_unix_milliseconds()
     {

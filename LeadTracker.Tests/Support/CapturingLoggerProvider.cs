@@ -19,6 +19,17 @@ internal sealed class CapturingLoggerProvider : ILoggerProvider, ISupportExterna
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
+    /// <summary>Waits for a line matching <paramref name="match"/>; fails the test after 30 s (a condition, not a sleep).</summary>
+    public async Task WaitForAsync(Func<CapturedLog, bool> match, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!_logs.Any(match))
+        {
+            if (DateTime.UtcNow > deadline) Assert.Fail($"no log line within 30 s: {what}");
+            await Task.Delay(20);
+        }
+    }
+
     public ILogger<T> CreateLogger<T>() => new Logger<T>(new SingleProviderFactory(this));
 
     public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;

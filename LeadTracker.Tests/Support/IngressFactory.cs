@@ -64,6 +64,19 @@ internal sealed class IngressFactory : WebApplicationFactory<Program>
     public long Measured(string instrument, string tags) =>
         Metrics.Where(m => m.Instrument == instrument && m.Tags == tags).Sum(m => m.Value);
 
+    /// <summary>
+    /// The totals of <paramref name="instrument"/> so far, by tags: take one before a request and compare with
+    /// <see cref="MeasuredSince"/> after it, so a count is that request's (the counters grow across a fixture).
+    /// </summary>
+    public Dictionary<string, long> MeasuredByTags(string instrument) =>
+        Metrics.Where(m => m.Instrument == instrument).GroupBy(m => m.Tags)
+            .ToDictionary(g => g.Key, g => g.Sum(m => m.Value), StringComparer.Ordinal);
+
+    /// <summary>What <paramref name="instrument"/> counted since <paramref name="before"/>, by tags; series that did not move are left out.</summary>
+    public Dictionary<string, long> MeasuredSince(string instrument, IReadOnlyDictionary<string, long> before) =>
+        MeasuredByTags(instrument).Select(p => (p.Key, Delta: p.Value - before.GetValueOrDefault(p.Key)))
+            .Where(p => p.Delta != 0).ToDictionary(p => p.Key, p => p.Delta, StringComparer.Ordinal);
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         Directory.CreateDirectory(_folder);
