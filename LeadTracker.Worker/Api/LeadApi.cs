@@ -53,9 +53,13 @@ internal static partial class LeadApi
             }
             catch (SqliteException e)
             {
-                Log.ReadFailed(logger, http.Request.Path, e.Message, e);
+                // SQLite's text names files, tables and the query's shape: it stays in the log, one line without a
+                // stack trace; the client gets the trace id to quote.
+                var traceId = System.Diagnostics.Activity.Current?.TraceId.ToString() ?? http.TraceIdentifier;
+                Log.ReadFailed(logger, http.Request.Path, e.SqliteErrorCode, e.Message, traceId);
                 return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The lead database cannot be read now",
-                    detail: e.Message);
+                    detail: $"Try again later; if it lasts, give the operator the trace id {traceId}.",
+                    extensions: new Dictionary<string, object?> { ["traceId"] = traceId });
             }
         });
         LeadApiEndpoints.Map(api);
@@ -72,7 +76,8 @@ internal static partial class LeadApi
             Message = "Read API (/api/leads/…) and page (/) on, {Tokens} bearer token(s) accepted")]
         public static partial void On(ILogger logger, int tokens);
 
-        [LoggerMessage(EventId = 4002, Level = LogLevel.Error, Message = "Read API: reading {Path} failed: {Reason}")]
-        public static partial void ReadFailed(ILogger logger, string path, string reason, Exception exception);
+        [LoggerMessage(EventId = 4002, Level = LogLevel.Error,
+            Message = "Read API: reading {Path} failed: SQLite error {SqliteErrorCode}: {Reason} (trace {TraceId})")]
+        public static partial void ReadFailed(ILogger logger, string path, int sqliteErrorCode, string reason, string traceId);
     }
 }
