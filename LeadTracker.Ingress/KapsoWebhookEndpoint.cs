@@ -77,7 +77,8 @@ internal static partial class KapsoWebhookEndpoint
         var relayed = events.Where(e => e.Stream != EventStream.Ignored).ToArray();
         foreach (var ignored in events.Where(e => e.Stream == EventStream.Ignored))
         {
-            Log.Ignored(logger, KapsoEventTypes.Label(ignored.EventType), ignored.IdempotencyKey);
+            // Split names every event from the table, or "other": never a header's own text.
+            Log.Ignored(logger, ignored.EventType, ignored.IdempotencyKey);
             metrics.Event(ignored.EventType, "ignored");
         }
 

@@ -32,7 +32,8 @@ public sealed class KapsoApiRedirectTests
         var elsewhere = new UriBuilder(target.Url) { Host = "localhost" }.Uri;
         await using var kapso = await ServeAsync(http => Results.Redirect(new Uri(elsewhere, http.Request.Path + http.Request.QueryString).ToString()));
 
-        using var safe = new HttpClient(KapsoApiClient.NewHandler());
+        using var handler = KapsoApiClient.NewHandler();
+        using var safe = new HttpClient(handler);
         var failure = Assert.ThrowsAsync<KapsoApiException>(async () => await ReadAsync(safe, kapso.Url));
 
         // The same request with .NET's default handler: the key follows the redirect (what the client must avoid).

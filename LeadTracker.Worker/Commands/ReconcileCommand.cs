@@ -119,7 +119,8 @@ internal static class ReconcileCommand
             .SetMinimumLevel(LogLevel.Warning)
             .AddSimpleConsole(o => o.SingleLine = true)
             .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
-        using var http = new HttpClient(KapsoApiClient.NewHandler()) { Timeout = KapsoApiClient.Timeout };
+        using var handler = KapsoApiClient.NewHandler();
+        using var http = new HttpClient(handler) { Timeout = KapsoApiClient.Timeout };
         var client = new KapsoApiClient(http, Options.Create(api), loggers.CreateLogger<KapsoApiClient>());
 
         try
