@@ -14,13 +14,6 @@ public static class EventStreams
     /// <summary>The event type given to a raw Meta forward, which carries no <c>X-Webhook-Event</c> header.</summary>
     public const string MetaForward = "meta.whatsapp_business_account";
 
-    public static EventStream Of(string eventType) => eventType switch
-    {
-        _ when eventType.StartsWith("whatsapp.message.", StringComparison.Ordinal) => EventStream.Message,
-        _ when eventType.StartsWith("whatsapp.conversation.", StringComparison.Ordinal) => EventStream.Message,
-        MetaForward => EventStream.Message,
-        _ when eventType.StartsWith("whatsapp.contact.", StringComparison.Ordinal) => EventStream.Contact,
-        "contact.updated" => EventStream.Contact,
-        _ => EventStream.Ignored,
-    };
+    /// <summary>The stream of a type in <see cref="KapsoEventTypes.Known"/>; <see cref="EventStream.Ignored"/> for any other.</summary>
+    public static EventStream Of(string eventType) => KapsoEventTypes.Find(eventType)?.Stream ?? EventStream.Ignored;
 }

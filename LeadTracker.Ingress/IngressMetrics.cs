@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using LeadTracker.Contracts;
 using LeadTracker.Ingress.Spool;
 
 namespace LeadTracker.Ingress;
@@ -14,12 +15,21 @@ internal sealed class IngressMetrics
     private readonly Meter _meter;
     private readonly Counter<long> _webhooks;
     private readonly Counter<long> _events;
+    private readonly Histogram<long> _eventsPerWebhook;
+    private readonly Counter<long> _headerMismatches;
+    private readonly Counter<long> _unauthenticated;
 
     public IngressMetrics(IMeterFactory meters)
     {
         _meter = meters.Create(MeterName);
         _webhooks = _meter.CreateCounter<long>("leadtracker.ingress.webhooks", description: "Webhook requests by outcome (published, spooled, rejected) and status code");
         _events = _meter.CreateCounter<long>("leadtracker.ingress.events", description: "Events by type and what became of them");
+        _eventsPerWebhook = _meter.CreateHistogram<long>("leadtracker.ingress.webhook.events", unit: "{event}",
+            description: "Events in one signed webhook body (a batch carries several)");
+        _headerMismatches = _meter.CreateCounter<long>("leadtracker.ingress.event_header_mismatches",
+            description: "Events whose X-Webhook-Event header disagreed with the signed body; the body decided");
+        _unauthenticated = _meter.CreateCounter<long>("leadtracker.ingress.unauthenticated",
+            description: "Webhook requests refused for their signature, by reason (missing, malformed, mismatch)");
     }
 
     /// <param name="outcome"><c>published</c> or <c>spooled</c> for a 200; anything else is <c>rejected</c>.</param>
@@ -27,8 +37,19 @@ internal sealed class IngressMetrics
         new KeyValuePair<string, object?>("outcome", outcome ?? (status == StatusCodes.Status200OK ? "published" : "rejected")),
         new KeyValuePair<string, object?>("status", status));
 
+    /// <param name="eventType">Any name: only one of <see cref="KapsoEventTypes.Known"/> becomes a label, the rest are <c>other</c>.</param>
     public void Event(string eventType, string outcome) =>
-        _events.Add(1, new KeyValuePair<string, object?>("event_type", eventType), new KeyValuePair<string, object?>("outcome", outcome));
+        _events.Add(1, new KeyValuePair<string, object?>("event_type", KapsoEventTypes.Label(eventType)),
+            new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void EventsInWebhook(int count) => _eventsPerWebhook.Record(count);
+
+    public void HeaderMismatch(string? header, string signedType) => _headerMismatches.Add(1,
+        new KeyValuePair<string, object?>("header", KapsoEventTypes.Label(header)),
+        new KeyValuePair<string, object?>("event_type", KapsoEventTypes.Label(signedType)));
+
+    public void Unauthenticated(SignatureCheck check) =>
+        _unauthenticated.Add(1, new KeyValuePair<string, object?>("reason", check.ToString().ToLowerInvariant()));
 
     /// <summary>Events waiting in the spool for the broker: above zero only during (or just after) an outage.</summary>
     public void ObserveSpool(EventSpool spool) =>

@@ -11,6 +11,13 @@ internal sealed class IngressOptions
     [Range(1024, 64 * 1024 * 1024)]
     public int MaxBodyBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>
+    /// Most events one signed batch may carry; more answer 413. Kapso buffers at most 100 per batch: the cap bounds
+    /// what one request can put on the queues (a 1 MiB body of <c>{}</c> items would otherwise be ~300,000 events).
+    /// </summary>
+    [Range(100, 100_000)]
+    public int MaxEventsPerWebhook { get; set; } = 1000;
+
     /// <summary>How long to wait for RabbitMQ's confirm before the events go to the spool (or 503 without one).
     /// Kapso gives up on a request after 10 s.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:00:09")]

@@ -9,7 +9,7 @@ namespace LeadTracker.Ingress;
 /// <summary>
 /// <c>POST /webhooks/kapso</c>. Answers, in the order checked (README, "What the ingress answers"):
 /// 413 body over the cap · 401 signature missing or wrong · 415 not JSON content · 400 not a JSON object ·
-/// 503 neither broker nor spool took the events · 200 every event confirmed by RabbitMQ or spooled durably.
+/// 413 a batch of more events than allowed · 503 neither broker nor spool took the events · 200 every event confirmed by RabbitMQ or spooled durably.
 /// Kapso retries anything but 200, so a 200 is given only when nothing can be lost any more.
 /// </summary>
 internal static partial class KapsoWebhookEndpoint
@@ -30,6 +30,7 @@ internal static partial class KapsoWebhookEndpoint
         IOptions<IngressOptions> options,
         IOptions<KapsoOptions> kapso,
         TimeProvider time,
+        UnauthenticatedLog unauthenticated,
         ILogger<WebhookSignature> logger)
     {
         var request = http.Request;
@@ -44,7 +45,9 @@ internal static partial class KapsoWebhookEndpoint
             var check = signature.Check(body.Bytes.Span, request.Headers["X-Webhook-Signature"]);
             if (check != SignatureCheck.Valid)
             {
-                Log.SignatureRejected(logger, check, request.HttpContext.Connection.RemoteIpAddress?.ToString());
+                metrics.Unauthenticated(check);
+                var remote = request.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+                if (unauthenticated.Throttle.Hit(remote) is var count and > 0) Log.SignatureRejected(logger, check, remote, count);
                 return Answer(metrics, StatusCodes.Status401Unauthorized, $"signature {check.ToString().ToLowerInvariant()}");
             }
         }
@@ -56,7 +59,12 @@ internal static partial class KapsoWebhookEndpoint
         try
         {
             events = WebhookBatch.Split(body.Bytes, request.Headers["X-Webhook-Event"],
-                request.Headers["X-Webhook-Batch"], request.Headers["X-Idempotency-Key"], receivedAt);
+                request.Headers["X-Webhook-Batch"], request.Headers["X-Idempotency-Key"], receivedAt, options.Value.MaxEventsPerWebhook);
+        }
+        catch (TooManyEventsException e)
+        {
+            metrics.EventsInWebhook(e.Count);
+            return Answer(metrics, StatusCodes.Status413PayloadTooLarge, e.Message);
         }
         catch (Exception e) when (e is JsonException or ArgumentException)
         {
@@ -64,9 +72,12 @@ internal static partial class KapsoWebhookEndpoint
             return Answer(metrics, StatusCodes.Status400BadRequest, "body is not a JSON object: " + e.Message);
         }
 
+        metrics.EventsInWebhook(events.Count);
+        CountHeaderMismatches(events, request.Headers["X-Webhook-Event"], metrics, unauthenticated, logger);
         var relayed = events.Where(e => e.Stream != EventStream.Ignored).ToArray();
         foreach (var ignored in events.Where(e => e.Stream == EventStream.Ignored))
         {
+            // Split names every event from the table, or "other": never a header's own text.
             Log.Ignored(logger, ignored.EventType, ignored.IdempotencyKey);
             metrics.Event(ignored.EventType, "ignored");
         }
@@ -79,6 +90,24 @@ internal static partial class KapsoWebhookEndpoint
         foreach (var e in relayed) metrics.Event(e.EventType, what);
         metrics.Webhook(StatusCodes.Status200OK, what);
         return Results.Json(new { accepted = relayed.Length, ignored = events.Count - relayed.Length, outcome = what });
+    }
+
+    /// <summary>
+    /// The signed body decided what each event is; a header that said otherwise (a replay under another type, or
+    /// Kapso's status moving on before it sent) is counted, and logged at most once a minute.
+    /// </summary>
+    private static void CountHeaderMismatches(IReadOnlyList<RelayedEvent> events, string? header, IngressMetrics metrics,
+        UnauthenticatedLog throttle, ILogger logger)
+    {
+        header = header?.Trim();
+        if (string.IsNullOrEmpty(header)) return;
+        foreach (var e in events)
+        {
+            if (e.EventType == header || e.EventType == KapsoEventTypes.Other) continue;
+            metrics.HeaderMismatch(header, e.EventType);
+            if (throttle.Throttle.Hit("header mismatch") is var count and > 0)
+                Log.HeaderMismatch(logger, KapsoEventTypes.Label(header), e.EventType, count);
+        }
     }
 
     /// <returns>The body, or null when it is larger than <paramref name="max"/> bytes.</returns>
@@ -146,8 +175,9 @@ internal static partial class KapsoWebhookEndpoint
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 4201, Level = LogLevel.Warning, Message = "Webhook rejected: signature {Check} (from {RemoteIp})")]
-        public static partial void SignatureRejected(ILogger logger, SignatureCheck check, string? remoteIp);
+        [LoggerMessage(EventId = 4201, Level = LogLevel.Warning,
+            Message = "Webhook rejected: signature {Check} (from {RemoteIp}; {Count} refused from there since the last such line)")]
+        public static partial void SignatureRejected(ILogger logger, SignatureCheck check, string remoteIp, long count);
 
         [LoggerMessage(EventId = 4202, Level = LogLevel.Warning, Message = "Webhook rejected: malformed JSON ({Reason})")]
         public static partial void Malformed(ILogger logger, string reason);
@@ -155,5 +185,9 @@ internal static partial class KapsoWebhookEndpoint
         [LoggerMessage(EventId = 4203, Level = LogLevel.Information,
             Message = "Acknowledged {EventType} (idempotency key {IdempotencyKey}): not an event LeadTracker uses")]
         public static partial void Ignored(ILogger logger, string eventType, string? idempotencyKey);
+
+        [LoggerMessage(EventId = 4204, Level = LogLevel.Warning,
+            Message = "X-Webhook-Event {Header} disagrees with the signed body, which says {EventType}: the body decides ({Count} such events since the last such line)")]
+        public static partial void HeaderMismatch(ILogger logger, string header, string eventType, long count);
     }
 }

@@ -28,6 +28,7 @@ services.AddSingleton(TimeProvider.System);
 services.AddSingleton(sp => new WebhookSignature(
     Encoding.UTF8.GetBytes(sp.GetRequiredService<IOptions<KapsoOptions>>().Value.WebhookSecret ?? "")));
 services.AddSingleton<IngressMetrics>();
+services.AddSingleton<UnauthenticatedLog>();
 services.AddSingleton<EventSpool>();
 services.AddSingleton<BrokerCircuit>();
 services.AddSingleton(sp => new BrokerOutageLog(TimeProvider.System, sp.GetRequiredService<ILogger<BrokerOutageLog>>(),

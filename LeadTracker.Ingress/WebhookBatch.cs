@@ -9,8 +9,10 @@ namespace LeadTracker.Ingress;
 
 /// <summary>
 /// Splits a verified webhook body into single events. A buffered batch (<c>X-Webhook-Batch: true</c> or
-/// <c>"batch": true</c>) is <c>{ "type", "data": [...] }</c> with one event per item; anything else is one event
-/// whose type is the <c>X-Webhook-Event</c> header. Parses no deeper than that: the worker owns the payloads.
+/// <c>"batch": true</c>) is <c>{ "type", "data": [...] }</c> with one event per item; anything else is one event.
+/// What each event is comes from the signed bytes (<see cref="SignedEventType"/>): the unsigned
+/// <c>X-Webhook-Event</c> header only names a body whose shape names nothing, which no parser can apply.
+/// Parses no deeper than that: the worker owns the payloads.
 /// </summary>
 internal static class WebhookBatch
 {
@@ -18,9 +20,11 @@ internal static class WebhookBatch
 
     private static ReadOnlySpan<byte> Utf8ByteOrderMark => [0xEF, 0xBB, 0xBF];
 
+    /// <param name="maxEvents">Most items a batch may carry (<see cref="IngressOptions.MaxEventsPerWebhook"/>).</param>
     /// <exception cref="JsonException">The body is not a JSON object in valid UTF-8 (or a batch without a data array).</exception>
+    /// <exception cref="TooManyEventsException">A batch with more than <paramref name="maxEvents"/> items.</exception>
     public static IReadOnlyList<RelayedEvent> Split(ReadOnlyMemory<byte> body, string? eventHeader, string? batchHeader,
-        string? idempotencyKey, DateTimeOffset receivedAt)
+        string? idempotencyKey, DateTimeOffset receivedAt, int maxEvents = int.MaxValue)
     {
         // A UTF-8 byte-order mark before the JSON is harmless, but not JSON: read and relay what follows it. (The
         // signature was already checked over the bytes as received, mark included.)
@@ -36,58 +40,42 @@ internal static class WebhookBatch
 
         // Split runs inside the webhook request: its span (ASP.NET Core's activity) is each event's trace parent.
         var traceParent = Activity.Current?.Id;
+        var header = KapsoEventTypes.Find(eventHeader?.Trim());
         var isBatch = string.Equals(batchHeader, "true", StringComparison.OrdinalIgnoreCase)
             || (root.TryGetProperty("batch", out var batch) && batch.ValueKind == JsonValueKind.True);
         if (!isBatch)
         {
-            var type = EventTypeOf(eventHeader, root);
+            var type = TypeOf(root, EnvelopeType(root) ?? header);
             // The exact bytes Kapso sent (after any byte-order mark), not a re-serialization: the worker sees what was signed.
-            return [new RelayedEvent(EventStreams.Of(type), type, idempotencyKey, Encoding.UTF8.GetString(body.Span), receivedAt)
-                { TraceParent = traceParent }];
+            return [new RelayedEvent(type?.Stream ?? EventStream.Ignored, type?.Name ?? KapsoEventTypes.Other, idempotencyKey,
+                Encoding.UTF8.GetString(body.Span), receivedAt) { TraceParent = traceParent }];
         }
 
         if (!root.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array)
             throw new JsonException("a batch body needs a data array");
+        if (data.GetArrayLength() > maxEvents) throw new TooManyEventsException(data.GetArrayLength(), maxEvents);
 
-        var batchType = EventTypeOf(eventHeader, root);
+        // For a batch the signed "type" wins over the header; each item's own shape wins over both.
+        var batchType = KapsoEventTypes.Find(SignedEventType.StringOf(root, "type")) ?? header;
         var events = new List<RelayedEvent>(data.GetArrayLength());
         var index = 0;
         foreach (var item in data.EnumerateArray())
         {
             if (item.ValueKind != JsonValueKind.Object) throw new JsonException($"batch item {index} is not a JSON object");
             var key = idempotencyKey is null ? null : $"{idempotencyKey}#{index}";
-            events.Add(new RelayedEvent(EventStreams.Of(batchType), batchType, key, item.GetRawText(), receivedAt) { TraceParent = traceParent });
+            var type = TypeOf(item, batchType);
+            events.Add(new RelayedEvent(type?.Stream ?? EventStream.Ignored, type?.Name ?? KapsoEventTypes.Other, key, item.GetRawText(),
+                receivedAt) { TraceParent = traceParent });
             index++;
         }
 
         return events;
     }
 
-    private static string EventTypeOf(string? header, JsonElement root)
-    {
-        if (!string.IsNullOrWhiteSpace(header)) return header.Trim();
-        if (root.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String) return StringOf(type, "type");
-        if (root.TryGetProperty("event", out var name) && name.ValueKind == JsonValueKind.String) return StringOf(name, "event");
-        // Kapso's "meta" kind forwards Meta's own payload, which carries no event name at all.
-        if (root.TryGetProperty("object", out var obj) && obj.ValueKind == JsonValueKind.String
-            && StringOf(obj, "object") == "whatsapp_business_account")
-        {
-            return EventStreams.MetaForward;
-        }
+    /// <param name="fallback">For a body whose shape names nothing: a signed envelope type, else the header's.</param>
+    private static KapsoEventType? TypeOf(JsonElement e, KapsoEventType? fallback) => SignedEventType.Of(e) ?? fallback;
 
-        return "unknown";
-    }
-
-    /// <summary>An escaped lone surrogate (<c>"\ud800"</c>) is valid JSON but no string: GetString throws InvalidOperationException.</summary>
-    private static string StringOf(JsonElement value, string property)
-    {
-        try
-        {
-            return value.GetString()!;
-        }
-        catch (InvalidOperationException e)
-        {
-            throw new JsonException($"\"{property}\" is not a valid string: {e.Message}", e);
-        }
-    }
+    /// <summary>A single body's own <c>"type"</c> or <c>"event"</c> field, when it names a known type.</summary>
+    private static KapsoEventType? EnvelopeType(JsonElement root) =>
+        KapsoEventTypes.Find(SignedEventType.StringOf(root, "type")) ?? KapsoEventTypes.Find(SignedEventType.StringOf(root, "event"));
 }

@@ -13,6 +13,7 @@ namespace LeadTracker.Testing;
 public sealed class ServiceProcess : IAsyncDisposable
 {
     private const int SigTerm = 15;
+    private const int SigHup = 1;
 
     private readonly ConcurrentQueue<string> _output = new();
     private readonly string _dll;
@@ -128,6 +129,13 @@ public sealed class ServiceProcess : IAsyncDisposable
         {
             return null;
         }
+    }
+
+    /// <summary>SIGHUP, as <c>systemctl reload</c> (ExecReload) or <c>kill -HUP</c> sends it; returns at once.</summary>
+    public void HangUp()
+    {
+        if (_process is not { HasExited: false } p) throw new InvalidOperationException($"{Name} is not running");
+        if (kill(p.Id, SigHup) != 0) throw new InvalidOperationException("kill(SIGHUP) failed: " + Marshal.GetLastPInvokeError());
     }
 
     /// <summary>SIGTERM, then SIGKILL if it has not exited within <paramref name="grace"/>.</summary>

@@ -237,36 +237,43 @@ public sealed class IngressHostileInputTests(bool kestrel)
     // ---- batches ------------------------------------------------------------------------------------------------
 
     [Test]
-    public async Task A_batch_of_ten_thousand_tiny_items_within_one_mib_is_200_and_every_item_is_sent()
+    public async Task A_batch_of_the_cap_of_one_thousand_tiny_items_is_200_and_every_item_is_sent()
     {
-        // Decision: the ingress does not look inside items (the worker owns payloads), so 10,000 "{}" are 10,000
-        // events; the worker rejects each into lead-message-events_error with its reason. Kapso batches at most
-        // 100; the byte cap, not an item cap, bounds the work one request can cause. If the broker does not
-        // confirm all 10,000 within PublishTimeout (3 s) they are spooled, still 200, and forwarded later.
-        var body = Encoding.UTF8.GetBytes(
-            "{\"type\":\"whatsapp.message.received\",\"batch\":true,\"data\":[" + string.Join(',', Enumerable.Repeat("{}", 10_000)) + "]}");
-        Assert.That(body, Has.Length.LessThan(MiB));
-
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        using var response = await PostAsync(body, KapsoFixtures.Sign(body), idempotencyKey: "batch-10000");
-        var answeredIn = clock.ElapsedMilliseconds;
+        // The ingress does not look inside items beyond their shape (the worker owns payloads), so 1,000 "{}" are
+        // 1,000 events of the batch's signed type; the worker rejects each into lead-message-events_error with its
+        // reason. Kapso batches at most 100; MaxEventsPerWebhook (1,000) bounds what one request can cause.
+        var body = TinyBatch(1000);
+        using var response = await PostAsync(body, KapsoFixtures.Sign(body), idempotencyKey: "batch-1000");
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         using var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        var outcome = answer.RootElement.GetProperty("outcome").GetString();
-        TestContext.Out.WriteLine($"10,000-item batch: 200 in {answeredIn} ms, {outcome}");
         await WaitUntilQuietAsync();
 
-        var sent = _ingress.MessageEventsSent.Where(e => e.IdempotencyKey?.StartsWith("batch-10000#", StringComparison.Ordinal) == true).ToList();
+        var sent = _ingress.MessageEventsSent.Where(e => e.IdempotencyKey?.StartsWith("batch-1000#", StringComparison.Ordinal) == true).ToList();
         Assert.Multiple(() =>
         {
-            Assert.That(answer.RootElement.GetProperty("accepted").GetInt32(), Is.EqualTo(10_000));
-            Assert.That(outcome, Is.AnyOf("published", "spooled"));
-            Assert.That(sent.Select(e => e.IdempotencyKey).Distinct().Count(), Is.EqualTo(10_000), "every item, one key each");
+            Assert.That(answer.RootElement.GetProperty("accepted").GetInt32(), Is.EqualTo(1000));
+            Assert.That(sent.Select(e => e.IdempotencyKey).Distinct().Count(), Is.EqualTo(1000), "every item, one key each");
             Assert.That(sent.All(e => e.PayloadJson == "{}" && e.EventType == Received));
-            Assert.That(_ingress.Spool.Depth, Is.Zero);
+            Assert.That(_ingress.Measured("leadtracker.ingress.webhook.events", ""), Is.GreaterThanOrEqualTo(1000),
+                "the event count of a body is in the ingress metrics");
         });
         CountMessagesSoFar();
+    }
+
+    [Test]
+    public async Task A_batch_of_one_item_over_the_cap_is_413_and_sends_none_of_its_items()
+    {
+        var body = TinyBatch(1001);
+        await AssertRejectedAsync(await PostAsync(body, KapsoFixtures.Sign(body)), 413, "1001 events, more than the 1000 allowed");
+    }
+
+    [Test]
+    public async Task A_signed_megabyte_of_empty_items_is_413_not_three_hundred_thousand_events()
+    {
+        var body = TinyBatch(300_000);
+        Assert.That(body, Has.Length.LessThan(MiB));
+        await AssertRejectedAsync(await PostAsync(body, KapsoFixtures.Sign(body)), 413, "more than the 1000 allowed");
     }
 
     [Test]
@@ -286,14 +293,16 @@ public sealed class IngressHostileInputTests(bool kestrel)
 
     // ---- event types --------------------------------------------------------------------------------------------
 
-    // (An unknown whatsapp.message.* or whatsapp.contact.* type is routed by its prefix: the worker acknowledges it.)
+    // A type outside KapsoEventTypes, over a body whose shape names no event LeadTracker uses: acknowledged, and
+    // counted and logged as "other", so invented types add neither metric series nor log values.
     [TestCase("whatsapp.meta_business_agent.handover")]
     [TestCase("contact.deleted")]
     [TestCase("something.nobody.documented")]
-    public async Task A_signed_event_of_an_unknown_type_is_200_sends_nothing_and_is_counted(string eventType)
+    public async Task A_signed_event_of_an_unknown_type_is_200_sends_nothing_and_is_counted_as_other(string eventType)
     {
-        var ignoredBefore = _ingress.Measured("leadtracker.ingress.events", $"event_type={eventType},outcome=ignored");
-        using var response = await PostAsync(Text, KapsoFixtures.Sign(Text), eventType);
+        var body = "{\"agent\":{\"id\":\"a1\"},\"phone_number_id\":\"110000000000001\"}"u8.ToArray();
+        var ignoredBefore = _ingress.Measured("leadtracker.ingress.events", "event_type=other,outcome=ignored");
+        using var response = await PostAsync(body, KapsoFixtures.Sign(body), eventType);
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), "a 4xx would make Kapso retry and pause the webhook");
         using var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
@@ -302,11 +311,33 @@ public sealed class IngressHostileInputTests(bool kestrel)
             Assert.That(answer.RootElement.GetProperty("accepted").GetInt32(), Is.Zero);
             Assert.That(answer.RootElement.GetProperty("ignored").GetInt32(), Is.EqualTo(1));
             Assert.That(_ingress.MessagesOut, Is.EqualTo(_messagesBefore), "nothing sent");
-            Assert.That(_ingress.Measured("leadtracker.ingress.events", $"event_type={eventType},outcome=ignored") - ignoredBefore,
+            Assert.That(_ingress.Measured("leadtracker.ingress.events", "event_type=other,outcome=ignored") - ignoredBefore,
                 Is.EqualTo(1), "counted in leadtracker.ingress.events");
-            Assert.That(_ingress.Logs.Logs.Any(l => l.EventId.Id == 4203 && l.Message.Contains(eventType, StringComparison.Ordinal)),
-                "logged");
+            Assert.That(_ingress.Metrics.Any(m => m.Tags.Contains(eventType, StringComparison.Ordinal)), Is.False, "never a label");
+            Assert.That(_ingress.Logs.Logs.Any(l => l.EventId.Id == 4203 && l.Message.Contains("Acknowledged other", StringComparison.Ordinal)),
+                "logged as other");
+            Assert.That(_ingress.Logs.Logs.Any(l => l.Message.Contains(eventType, StringComparison.Ordinal)), Is.False, "never a log value");
         });
+    }
+
+    [TestCase("whatsapp.message.failed", TestName = "A received message replayed as failed is relayed as received")]
+    [TestCase("whatsapp.contact.identity_changed", TestName = "A received message replayed as a contact event stays on the message stream")]
+    [TestCase("invented.type", TestName = "A received message under an invented type is relayed as received")]
+    public async Task A_header_that_disagrees_with_the_signed_body_is_200_the_body_decides_and_it_is_counted(string eventType)
+    {
+        var mismatches = _ingress.Metrics.Count(m => m.Instrument == "leadtracker.ingress.event_header_mismatches");
+        using var response = await PostAsync(Text, KapsoFixtures.Sign(Text), eventType, idempotencyKey: "mismatch-" + eventType);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+        var sent = _ingress.MessageEventsSent.Where(e => e.IdempotencyKey == "mismatch-" + eventType).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(sent.Select(e => e.EventType), Is.EqualTo(new[] { Received }), "the signed body decides");
+            Assert.That(_ingress.ContactEventsSent.Any(e => e.IdempotencyKey == "mismatch-" + eventType), Is.False);
+            Assert.That(_ingress.Metrics.Count(m => m.Instrument == "leadtracker.ingress.event_header_mismatches"), Is.EqualTo(mismatches + 1),
+                "counted in leadtracker.ingress.event_header_mismatches");
+        });
+        _messagesBefore = _ingress.MessagesOut;
     }
 
     [Test]
@@ -549,6 +580,9 @@ public sealed class IngressHostileInputTests(bool kestrel)
         Assert.That(body, Has.Length.EqualTo(size));
         return body;
     }
+
+    private static byte[] TinyBatch(int items) => Encoding.UTF8.GetBytes(
+        "{\"type\":\"whatsapp.message.received\",\"batch\":true,\"data\":[" + string.Join(',', Enumerable.Repeat("{}", items)) + "]}");
 
     private static byte[] Concat(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, ReadOnlySpan<byte> c) => [.. a, .. b, .. c];
 

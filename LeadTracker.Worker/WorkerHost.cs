@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using LeadTracker.Contracts;
 using LeadTracker.Worker.Api;
 using LeadTracker.Worker.Backup;
@@ -92,11 +93,26 @@ internal static partial class WorkerHost
         {
             // Every setting is checked before the database is touched: a bad one changes nothing on disk.
             app.Services.GetRequiredService<IStartupValidator>().Validate();
+            // Checked here, not as an option: a monitored option that fails validation after a SIGHUP reload would
+            // throw on the reload's thread and end the process.
+            if (!ApiTokens.AllStrong(ApiTokens.Read(app.Configuration)))
+            {
+                Log.InvalidConfiguration(logger, ApiTokens.TooShort);
+                return 2;
+            }
+
             var connections = app.Services.GetRequiredService<SqliteConnectionFactory>();
             // Held while the worker runs: `restore` refuses to replace the database under it (DatabaseLock).
             using var running = DatabaseLock.Shared(connections.DataSource);
             var applied = DatabaseMigrator.Migrate(connections, logger);
             Log.Started(logger, connections.DataSource, applied.Count);
+            // .NET leaves SIGHUP at the kernel's default, which ends the process at once (no graceful stop, no log
+            // line). Here it re-reads the configuration, credential files included, and swaps the API tokens.
+            using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal =>
+            {
+                signal.Cancel = true;
+                Reload(app, logger);
+            });
             await app.RunAsync();
             return 0;
         }
@@ -113,8 +129,32 @@ internal static partial class WorkerHost
         }
     }
 
+    private static void Reload(WebApplication app, ILogger logger)
+    {
+        try
+        {
+            ((IConfigurationRoot)app.Configuration).Reload();
+        }
+        catch (AggregateException e)
+        {
+            // A setting that no longer validates: its listeners threw. The tokens below are still checked on their own.
+            Log.ReloadRefused(logger, e.Flatten().InnerExceptions[0].Message);
+        }
+
+        var tokens = ApiTokens.Read(app.Configuration);
+        if (app.Services.GetRequiredService<ApiTokens>().Replace(tokens)) Log.Reloaded(logger, tokens.Count);
+        else Log.ReloadRefused(logger, ApiTokens.TooShort);
+    }
+
     private static partial class Log
     {
+        [LoggerMessage(EventId = 1002, Level = LogLevel.Information,
+            Message = "SIGHUP: configuration re-read; the read API accepts {Tokens} token(s) from now on")]
+        public static partial void Reloaded(ILogger logger, int tokens);
+
+        [LoggerMessage(EventId = 1003, Level = LogLevel.Error, Message = "SIGHUP: kept the previous API tokens: {Reason}")]
+        public static partial void ReloadRefused(ILogger logger, string reason);
+
         [LoggerMessage(EventId = 1000, Level = LogLevel.Information,
             Message = "LeadTracker worker starting on {Database} ({Migrations} migrations applied)")]
         public static partial void Started(ILogger logger, string database, int migrations);

@@ -17,8 +17,8 @@ namespace LeadTracker.Tests.Api;
 /// </summary>
 internal sealed class LeadApiHost : IAsyncDisposable
 {
-    public const string Token = "test-token-0123456789abcdef";
-    public const string SecondToken = "rotated-token-fedcba9876543210";
+    public const string Token = "test-token-0123456789abcdef-0123456789";
+    public const string SecondToken = "rotated-token-fedcba9876543210-fedcba";
 
     private readonly WebApplication _app;
 

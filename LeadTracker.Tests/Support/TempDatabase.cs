@@ -19,12 +19,13 @@ internal sealed class TempDatabase : IDisposable
         return path;
     });
 
-    public TempDatabase()
+    /// <param name="copyOf">Start from a copy of this database file instead of the empty migrated one.</param>
+    public TempDatabase(string? copyOf = null)
     {
         Folder = Path.Combine(Path.GetTempPath(), "leadtracker-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Folder);
         FilePath = Path.Combine(Folder, "leads.db");
-        File.Copy(Template.Value, FilePath);
+        File.Copy(copyOf ?? Template.Value, FilePath);
         Connections = new SqliteConnectionFactory(ConnectionString);
     }
 

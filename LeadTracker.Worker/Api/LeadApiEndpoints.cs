@@ -60,6 +60,7 @@ internal static class LeadApiEndpoints
         var text = query.Text("search")?.Trim();
         if (string.IsNullOrEmpty(text)) query.Fail("search", "search= is required here (a name, username or phone digits; or source= an ad's id); the lists are /api/leads/stale, /follow-up, /recent and /closing.");
         else if (text.Length > 100) query.Fail("search", "search= is at most 100 characters.");
+        else if (text.Any(char.IsControl)) query.Fail("search", "search= may not contain control characters (such as %00 or a line break).");
         var after = query.After("search");
         if (!query.IsValid) return Invalid(query);
 

@@ -23,10 +23,10 @@ internal sealed class LeadCsv(TimeZoneInfo zone)
             "source_type", "source_id", "source_headline", "source_url", "source_ctwa_clid");
         foreach (var lead in leads)
         {
-            csv.WriteRecord(lead.Id.ToString(CultureInfo.InvariantCulture), Text(lead.ProfileName), lead.PhoneE164,
-                Text(lead.Username), lead.Bsuid, lead.Workspace, Text(lead.WorkspaceName), lead.MarketingStatus,
+            csv.WriteRecord(lead.Id.ToString(CultureInfo.InvariantCulture), Text(lead.ProfileName), Phone(lead.PhoneE164),
+                Text(lead.Username), Text(lead.Bsuid), Text(lead.Workspace), Text(lead.WorkspaceName), Text(lead.MarketingStatus),
                 Time(lead.LastActivityAt), Time(lead.LastContactAt), Time(lead.LastInboundAt), Time(lead.ReplyWindowClosesAt),
-                lead.NeedsTemplate ? "true" : "false", lead.SourceType, Text(lead.SourceId), Text(lead.SourceHeadline),
+                lead.NeedsTemplate ? "true" : "false", Text(lead.SourceType), Text(lead.SourceId), Text(lead.SourceHeadline),
                 Text(lead.SourceUrl), Text(lead.SourceCtwaClid));
         }
     });
@@ -36,9 +36,9 @@ internal sealed class LeadCsv(TimeZoneInfo zone)
         csv.WriteHeader("lead_id", "name", "phone", Zoned("time"), "direction", "type", "status", "error", "body_preview", "message_id");
         foreach (var message in messages)
         {
-            csv.WriteRecord(lead.Id.ToString(CultureInfo.InvariantCulture), Text(lead.ProfileName), lead.PhoneE164,
-                Time(message.OccurredAt), message.Direction, message.Type, message.Status, Text(message.Error),
-                Text(message.BodyPreview), message.Wamid);
+            csv.WriteRecord(lead.Id.ToString(CultureInfo.InvariantCulture), Text(lead.ProfileName), Phone(lead.PhoneE164),
+                Time(message.OccurredAt), Text(message.Direction), Text(message.Type), Text(message.Status), Text(message.Error),
+                Text(message.BodyPreview), Text(message.Wamid));
         }
     });
 
@@ -49,11 +49,16 @@ internal sealed class LeadCsv(TimeZoneInfo zone)
         : null;
 
     /// <summary>
-    /// Text written by others (a profile name, a message) that a spreadsheet would run as a formula gets a leading
-    /// apostrophe (CSV injection). Phone numbers are left alone: "+1555…" is data, and we wrote it.
+    /// Every text field that a spreadsheet would run as a formula gets a leading apostrophe (CSV injection): any of
+    /// them may hold what a webhook said. (CsvHelper's own <c>CsvInjection.Escape</c> would also mark every phone
+    /// number, see <see cref="Phone"/>.)
     /// </summary>
     private static string? Text(string? value) =>
         value is { Length: > 0 } && "=+-@\t\r".Contains(value[0], StringComparison.Ordinal) ? "'" + value : value;
+
+    /// <summary>An E.164 number we normalised ("+" and digits only) is data, not a formula: left as it is; anything else is text.</summary>
+    private static string? Phone(string? value) =>
+        value is ['+', .. var digits] && digits.Length > 0 && digits.All(char.IsAsciiDigit) ? value : Text(value);
 
     private static byte[] Write(Action<CsvWriter> rows)
     {

@@ -24,7 +24,9 @@ internal static class CommandLine
 
     public static async Task<int> InvokeAsync(RootCommand root, string[] args, string connectionString)
     {
-        var parse = root.Parse(args);
+        // No response files: "@shop" is a value, not a file to read arguments from. A value starting with "-" goes
+        // after "--" (workspaces rename ID -- "-shop"), as in every POSIX tool.
+        var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         var error = Console.Error;
         if (parse.Errors.Count > 0)
         {

@@ -22,6 +22,15 @@ internal static class LeadsCommand
         var json = new Option<bool>("--json") { Description = "Print JSON instead of a table" };
         var limit = new Option<int>("--limit") { Description = "At most this many leads", DefaultValueFactory = _ => 50 };
         var days = new Option<int>("--days") { Description = "Not contacted in this many days", DefaultValueFactory = _ => 7 };
+        // A word that is no number is already the parser's error; these check the numbers.
+        limit.Validators.Add(result =>
+        {
+            if (Number(result) < 1) result.AddError("--limit must be 1 or more.");
+        });
+        days.Validators.Add(result =>
+        {
+            if (Number(result) < 0) result.AddError("--days must be 0 or more.");
+        });
 
         var stale = new Command("stale", "Leads we have not contacted in N days (or never)") { days, workspace, limit, json };
         stale.SetAction(parse => Run(parse, connections, json, queries =>
@@ -80,9 +89,9 @@ internal static class LeadsCommand
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         foreach (var lead in leads)
         {
-            output.WriteLine($"{Cut(lead.ProfileName ?? lead.Username ?? "-", 24),-24} {lead.PhoneE164 ?? lead.Bsuid ?? "-",-16} " +
+            output.WriteLine($"{Cut(TerminalText.Safe(lead.ProfileName ?? lead.Username ?? "-"), 24),-24} {TerminalText.Safe(lead.PhoneE164 ?? lead.Bsuid ?? "-"),-16} " +
                 $"{Time(lead.LastActivityAt),-17} {Time(lead.LastContactAt),-17} {Time(lead.LastInboundAt),-17} {Window(lead, now),-20} " +
-                $"{lead.MarketingStatus ?? "-",-9} {(lead.WorkspaceName is { } name ? $"{name} ({lead.Workspace})" : lead.Workspace)}");
+                $"{lead.MarketingStatus ?? "-",-9} {(lead.WorkspaceName is { } name ? $"{TerminalText.Safe(name)} ({lead.Workspace})" : lead.Workspace)}");
         }
 
         output.WriteLine($"{leads.Count} lead(s)");
@@ -101,6 +110,9 @@ internal static class LeadsCommand
         var text = left <= TimeSpan.Zero ? "closed" : $"{(int)left.TotalHours}h {left.Minutes:D2}m left";
         return lead.NeedsTemplate ? text + ", template" : text;
     }
+
+    private static int? Number(System.CommandLine.Parsing.OptionResult result) =>
+        result.Tokens is [var token] && int.TryParse(token.Value, CultureInfo.InvariantCulture, out var value) ? value : null;
 
     private static string Cut(string text, int width) => text.Length <= width ? text : text[..(width - 1)] + "…";
 }

@@ -84,8 +84,8 @@ internal static class ReconcileCommand
 
         if (!api.HasKey)
             return call.Fail(CommandLine.Usage, "LeadTracker__Kapso__ApiKey is not set: reading Kapso's API needs a project API key");
-        if (!api.ApiBaseUrl.IsAbsoluteUri || api.ApiBaseUrl.Scheme is not ("http" or "https"))
-            return call.Fail(CommandLine.Usage, $"LeadTracker__Kapso__ApiBaseUrl '{api.ApiBaseUrl}' is not an absolute http(s) URL");
+        if (!KapsoApiOptions.IsSafe(api.ApiBaseUrl))
+            return call.Fail(CommandLine.Usage, $"{KapsoApiOptions.PlainHttpRefused} ('{api.ApiBaseUrl}')");
 
         var connections = new SqliteConnectionFactory(call.Configuration.LeadsConnectionString(), worker.Durability);
         string[] workspaces;
@@ -119,7 +119,8 @@ internal static class ReconcileCommand
             .SetMinimumLevel(LogLevel.Warning)
             .AddSimpleConsole(o => o.SingleLine = true)
             .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
-        using var http = new HttpClient { Timeout = KapsoApiClient.Timeout };
+        using var handler = KapsoApiClient.NewHandler();
+        using var http = new HttpClient(handler) { Timeout = KapsoApiClient.Timeout };
         var client = new KapsoApiClient(http, Options.Create(api), loggers.CreateLogger<KapsoApiClient>());
 
         try

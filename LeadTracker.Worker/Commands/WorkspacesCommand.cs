@@ -27,7 +27,7 @@ internal static class WorkspacesCommand
 
             output.WriteLine($"{"PHONE_NUMBER_ID",-20} {"LEADS",7}  {"CREATED",-17} NAME");
             foreach (var w in workspaces)
-                output.WriteLine($"{w.PhoneNumberId,-20} {w.Leads,7}  {w.CreatedAtIso[..16].Replace('T', ' ') + "Z",-17} {w.Name ?? "-"}");
+                output.WriteLine($"{w.PhoneNumberId,-20} {w.Leads,7}  {w.CreatedAtIso[..16].Replace('T', ' ') + "Z",-17} {TerminalText.Safe(w.Name ?? "-")}");
             output.WriteLine($"{workspaces.Count} workspace(s)");
             return 0;
         }));

@@ -32,7 +32,8 @@ internal sealed partial class LeadEventApplier(LeadWriter writer, ILogger<LeadEv
         {
             foreach (var e in events)
             {
-                var trace = EventTrace.Start(e.EventType, e.ReceivedAt, e.IdempotencyKey, e.TraceParent);
+                var type = KapsoEventTypes.Label(e.EventType);
+                var trace = EventTrace.Start(type, e.ReceivedAt, e.IdempotencyKey, e.TraceParent);
                 traces.Add(trace);
                 IReadOnlyList<LeadEvent> facts;
                 try
@@ -56,7 +57,7 @@ internal sealed partial class LeadEventApplier(LeadWriter writer, ILogger<LeadEv
                 if (facts.Count == 0)
                 {
                     WorkerMetrics.Ignored();
-                    Log.NothingToApply(logger, e.EventType, e.IdempotencyKey);
+                    Log.NothingToApply(logger, type, e.IdempotencyKey);
                 }
                 else
                 {
@@ -82,7 +83,11 @@ internal sealed partial class LeadEventApplier(LeadWriter writer, ILogger<LeadEv
             }
 
             if (retry is not null) throw retry;
-            foreach (var (e, reason) in rejected) Log.Rejected(logger, e.EventType, e.IdempotencyKey, reason.Message);
+            foreach (var (e, reason) in rejected)
+            {
+                var type = KapsoEventTypes.Label(e.EventType);
+                Log.Rejected(logger, type, e.IdempotencyKey, reason.Message);
+            }
             return rejected;
         }
         finally

@@ -28,14 +28,16 @@ internal static class KapsoEventParser
         var json = payloadJson.StartsWith('\uFEFF') ? payloadJson[1..] : payloadJson;
         try
         {
-            return eventType switch
+            // The ingress named the event from its signed body (SignedEventType); its row says what it is.
+            var type = KapsoEventTypes.Find(eventType);
+            return type?.Kind switch
             {
-                EventStreams.MetaForward => ParseMeta(json, receivedAtMs),
-                "whatsapp.message.received" or "whatsapp.message.sent" or "whatsapp.message.delivered"
-                    or "whatsapp.message.read" or "whatsapp.message.failed" =>
-                    [ParseMessage(eventType, json, receivedAtMs)],
-                "whatsapp.contact.identity_changed" or "whatsapp.contact.marketing_preference_changed"
-                    or "contact.updated" => [ParseContact(eventType, json, receivedAtMs)],
+                KapsoEventKind.MetaForward => ParseMeta(json, receivedAtMs),
+                KapsoEventKind.Message => [ParseMessage(type, json, receivedAtMs)],
+                KapsoEventKind.IdentityChange or KapsoEventKind.MarketingPreference or KapsoEventKind.ProfileUpdate =>
+                    [ParseContact(type, json, receivedAtMs)],
+                KapsoEventKind.UnclassifiedMessage =>
+                    throw Invalid(eventType, "message.kapso.direction and message.kapso.status are missing: the signed body does not say what the event is"),
                 _ => Ignore(json),
             };
         }
@@ -57,15 +59,16 @@ internal static class KapsoEventParser
         return [];
     }
 
-    private static LeadEvent ParseMessage(string eventType, string json, long receivedAtMs)
+    private static LeadEvent ParseMessage(KapsoEventType type, string json, long receivedAtMs)
     {
+        var eventType = type.Name;
         var body = KapsoJson.Deserialize(json, KapsoJsonContext.Default.KapsoMessageBody);
         var message = body.Message ?? throw Invalid(eventType, "it has no message object");
         var wamid = Required(message.Id, eventType, "message.id");
         var phoneNumberId = Required(body.PhoneNumberId, eventType, "phone_number_id");
-        var direction = DirectionOf(eventType, message.Kapso?.Direction);
-        // Parse only routes the five known message events here, so the suffix always names a status.
-        var status = MessageStatus.Parse(eventType["whatsapp.message.".Length..])!;
+        var direction = DirectionOf(type, message.Kapso?.Direction);
+        // Every message row of the table names a status.
+        var status = MessageStatus.Parse(type.Status)!;
 
         var statuses = Present(message.Kapso?.Statuses);
         var messageTime = EventTime.Of(message.Timestamp, eventType, "message.timestamp", receivedAtMs);
@@ -115,8 +118,9 @@ internal static class KapsoEventParser
         };
     }
 
-    private static LeadEvent ParseContact(string eventType, string json, long receivedAtMs)
+    private static LeadEvent ParseContact(KapsoEventType type, string json, long receivedAtMs)
     {
+        var eventType = type.Name;
         var body = KapsoJson.Deserialize(json, KapsoJsonContext.Default.KapsoContactBody);
         var contact = body.Contact ?? throw Invalid(eventType, "it has no contact object");
         var phoneNumberId = Required(body.PhoneNumberId, eventType, "phone_number_id");
@@ -125,7 +129,7 @@ internal static class KapsoEventParser
             : EventTime.Received(receivedAtMs);
 
         MarketingFact? marketing = null;
-        if (eventType == "whatsapp.contact.marketing_preference_changed")
+        if (type.Kind == KapsoEventKind.MarketingPreference)
         {
             var preference = body.MarketingPreference ?? throw Invalid(eventType, "it has no marketing_preference object");
             var status = preference.Status is "stopped" or "resumed"
@@ -135,7 +139,7 @@ internal static class KapsoEventParser
             marketing = new MarketingFact(status, sequence);
         }
 
-        var isIdentityChange = eventType == "whatsapp.contact.identity_changed";
+        var isIdentityChange = type.Kind == KapsoEventKind.IdentityChange;
         return new LeadEvent
         {
             EventType = eventType,
@@ -163,7 +167,7 @@ internal static class KapsoEventParser
 
             foreach (var message in Present(value.Messages))
             {
-                const string type = "whatsapp.message.received";
+                var type = KapsoEventTypes.Received.Name;
                 var occurredAt = EventTime.Of(message.Timestamp, type, "messages[].timestamp", receivedAtMs)
                     ?? EventTime.Received(receivedAtMs);
                 var contacts = Present(value.Contacts);
@@ -283,12 +287,12 @@ internal static class KapsoEventParser
     private static string? BodyOf(KapsoMessage message) =>
         message.Text?.Body ?? message.Image?.Caption ?? message.Video?.Caption ?? message.Document?.Caption;
 
-    private static Direction DirectionOf(string eventType, string? direction) => direction switch
+    private static Direction DirectionOf(KapsoEventType type, string? direction) => direction switch
     {
         "inbound" => Direction.Inbound,
         "outbound" => Direction.Outbound,
-        null => eventType == "whatsapp.message.received" ? Direction.Inbound : Direction.Outbound,
-        _ => throw Invalid(eventType, $"message.kapso.direction {Quote(direction)} is not inbound or outbound"),
+        null => type.Direction == KapsoDirection.Inbound ? Direction.Inbound : Direction.Outbound,
+        _ => throw Invalid(type.Name, $"message.kapso.direction {Quote(direction)} is not inbound or outbound"),
     };
 
     private static string? ErrorOf(IEnumerable<MetaStatus> statuses)

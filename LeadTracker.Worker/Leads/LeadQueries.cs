@@ -131,9 +131,10 @@ internal sealed class LeadQueries(SqliteConnectionFactory connections)
         """;
 
     // Trigrams need three characters: "Bo" or "Li" is matched with LIKE over the search table (ASCII case folding).
+    // The text's own %, _ and \ are escaped: "%" finds names with a percent sign, not every lead.
     public const string SearchByShortNameSql = $"""
         {SearchFrom}
-        WHERE s.names LIKE @pattern
+        WHERE s.names LIKE @pattern ESCAPE '\'
         {SearchRest}
         """;
 
@@ -226,13 +227,18 @@ internal sealed class LeadQueries(SqliteConnectionFactory connections)
         return Query<Lead>(sql, new
         {
             phrase = "\"" + term.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"",
-            pattern = "%" + term + "%",
+            pattern = "%" + LikeLiteral(term) + "%",
             workspace,
             limit,
             afterKey = after?.Key,
             afterId = after?.Id,
         });
     }
+
+    private static string LikeLiteral(string text) => text
+        .Replace("\\", "\\\\", StringComparison.Ordinal)
+        .Replace("%", "\\%", StringComparison.Ordinal)
+        .Replace("_", "\\_", StringComparison.Ordinal);
 
     public Lead? Find(long id)
     {

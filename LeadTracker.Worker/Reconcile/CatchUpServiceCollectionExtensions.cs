@@ -6,14 +6,14 @@ internal static class CatchUpServiceCollectionExtensions
     public static IServiceCollection AddKapsoCatchUp(this IServiceCollection services)
     {
         services.AddOptions<KapsoApiOptions>().BindConfiguration(KapsoApiOptions.Section)
-            .Validate(o => o.ApiBaseUrl.IsAbsoluteUri && o.ApiBaseUrl.Scheme is "http" or "https",
-                "LeadTracker:Kapso:ApiBaseUrl must be an absolute http(s) URL")
+            .Validate(o => KapsoApiOptions.IsSafe(o.ApiBaseUrl), KapsoApiOptions.PlainHttpRefused)
             .ValidateOnStart();
         services.AddOptions<ReconcileOptions>().BindConfiguration(ReconcileOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
 
         // Each page is logged by the reconciler; the factory's own request lines would only repeat it.
-        services.AddHttpClient<KapsoApiClient>(http => http.Timeout = KapsoApiClient.Timeout).RemoveAllLoggers();
+        services.AddHttpClient<KapsoApiClient>(http => http.Timeout = KapsoApiClient.Timeout)
+            .ConfigurePrimaryHttpMessageHandler(KapsoApiClient.NewHandler).RemoveAllLoggers();
         services.AddTransient<Reconciler>();
         services.AddSingleton<ReconcileStatus>();
         services.AddSingleton<ReconcileMetrics>();

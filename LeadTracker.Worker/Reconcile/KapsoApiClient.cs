@@ -40,6 +40,12 @@ internal sealed partial class KapsoApiClient
     private readonly ILogger<KapsoApiClient> _logger;
     private readonly ResiliencePipeline<HttpResponseMessage> _retry;
 
+    /// <summary>
+    /// The handler every Kapso client uses: redirects are not followed. .NET drops only <c>Authorization</c> on a
+    /// redirect, so <c>X-API-Key</c> would go to wherever a 3xx points; a redirect is an error instead.
+    /// </summary>
+    public static HttpMessageHandler NewHandler() => new SocketsHttpHandler { AllowAutoRedirect = false };
+
     public KapsoApiClient(HttpClient http, IOptions<KapsoApiOptions> options, ILogger<KapsoApiClient> logger)
     {
         _http = http;
@@ -188,6 +194,12 @@ internal sealed partial class KapsoApiClient
         {
             var code = (int)response.StatusCode;
             if (notFoundIsNull && response.StatusCode == HttpStatusCode.NotFound) return null;
+            if (code is >= 300 and < 400)
+            {
+                throw new KapsoApiException($"Kapso's API answered {code} {response.ReasonPhrase} to {Endpoint(url)}, a redirect to " +
+                    $"{response.Headers.Location?.GetLeftPart(UriPartial.Authority) ?? "nowhere"}: not followed, the API key goes to Kapso only");
+            }
+
             if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
                 throw new KapsoApiException($"Kapso's API refused the API key ({code} {response.ReasonPhrase}): check LeadTracker__Kapso__ApiKey");
             var body = await response.Content.ReadAsStringAsync(cancellationToken);

@@ -10,5 +10,12 @@ internal sealed class KapsoApiOptions
 
     public Uri ApiBaseUrl { get; set; } = new("https://api.kapso.ai");
 
+    public const string PlainHttpRefused = "LeadTracker__Kapso__ApiBaseUrl must be an absolute https URL (plain http only to a " +
+        "loopback address): the API key travels with every request";
+
     public bool HasKey => !string.IsNullOrWhiteSpace(ApiKey);
+
+    /// <summary>https, or plain http to this machine only (a local fake or proxy): never the key in clear over a network.</summary>
+    public static bool IsSafe(Uri url) =>
+        url.IsAbsoluteUri && (url.Scheme == Uri.UriSchemeHttps || (url.Scheme == Uri.UriSchemeHttp && url.IsLoopback));
 }

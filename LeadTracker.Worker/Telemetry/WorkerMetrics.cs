@@ -28,6 +28,11 @@ internal static class WorkerMetrics
         unit: "s", description: "From the ingress receiving the webhook to the worker receiving its event",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600] });
 
+    private static readonly Counter<long> RefusedTokens = Meter.CreateCounter<long>("leadtracker.worker.api.refused",
+        unit: "{request}", description: "Read API requests refused for a missing or wrong bearer token");
+
+    public static void TokenRefused() => RefusedTokens.Add(1);
+
     public static void Applied(WriteOutcome outcome) => Counted(outcome switch
     {
         WriteOutcome.Inserted => "inserted",

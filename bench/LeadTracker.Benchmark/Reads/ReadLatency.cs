@@ -21,7 +21,7 @@ namespace LeadTracker.Benchmark.Reads;
 internal static class ReadLatency
 {
     private const int Leads = 100_000;
-    private const string Token = "bench-read-token-7d1f0c";
+    private const string Token = "bench-read-token-7d1f0c-0123456789abcdef";
     private static readonly TimeSpan IdleSeconds = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan LoadedSeconds = TimeSpan.FromSeconds(10);
 
