@@ -3,7 +3,7 @@ namespace LeadTracker.Contracts;
 /// <summary>
 /// The arguments every stream queue is declared with, the same on both sides: RabbitMQ refuses a declaration whose
 /// arguments differ from the existing queue's (PRECONDITION_FAILED), so the ingress and the worker take them from
-/// here. Changing a value here changes what existing queues must be re-created with (README.md, "Moving to quorum queues").
+/// here. Changing a value here changes what existing queues must be re-created with (docs/operations.md, "Moving to quorum queues").
 /// </summary>
 public static class StreamQueueTopology
 {

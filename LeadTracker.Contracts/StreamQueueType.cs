@@ -2,7 +2,7 @@ namespace LeadTracker.Contracts;
 
 /// <summary>
 /// The RabbitMQ queue type of the stream queues and their <c>_error</c> and <c>_skipped</c> queues. A queue's type is
-/// fixed when it is declared: changing the setting for queues that already exist is the move README.md describes.
+/// fixed when it is declared: changing the setting for queues that already exist is the move docs/operations.md describes ("Moving to quorum queues").
 /// </summary>
 public enum StreamQueueType
 {

@@ -5,7 +5,7 @@ using LeadTracker.Ingress.Spool;
 namespace LeadTracker.Ingress;
 
 /// <summary>
-/// The ingress's meter, exported at <c>/metrics</c> (README, "Telemetry"): webhooks by outcome and status code,
+/// The ingress's meter, exported at <c>/metrics</c> (docs/operations.md, "Telemetry"): webhooks by outcome and status code,
 /// events by type and outcome, and the spool's depth.
 /// </summary>
 internal sealed class IngressMetrics

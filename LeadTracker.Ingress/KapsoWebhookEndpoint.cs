@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace LeadTracker.Ingress;
 
 /// <summary>
-/// <c>POST /webhooks/kapso</c>. Answers, in the order checked (README, "What the ingress answers"):
+/// <c>POST /webhooks/kapso</c>. Answers, in the order checked (docs/operations.md, "What the ingress answers"):
 /// 413 body over the cap · 401 signature missing or wrong · 415 not JSON content · 400 not a JSON object ·
 /// 413 a batch of more events than allowed · 503 neither broker nor spool took the events · 200 every event confirmed by RabbitMQ or spooled durably.
 /// Kapso retries anything but 200, so a 200 is given only when nothing can be lost any more.

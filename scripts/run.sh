@@ -5,7 +5,7 @@
 #   scripts/run.sh --detach   start, wait until ready, return; stop later with scripts/stop.sh
 #
 # Logs: .run/worker.log and .run/ingress.log (also shown here, prefixed, in the foreground).
-# Every setting is an environment variable (see README); the defaults below suit a laptop.
+# Every setting is an environment variable (docs/configuration.md); the defaults below suit a laptop.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

@@ -79,7 +79,7 @@ internal sealed partial class StreamQueues(IBus bus, IOptions<RabbitMqOptions> o
             await DeclareBoundQueueAsync(channel, stream, StreamQueueTopology.StreamQueueArguments(type, stream), cancellationToken);
             // The worker's MassTransit declares these on first use; declared here too, because a quorum stream queue
             // dead-letters into its _error exchange, which must exist before the first event, and so that all six
-            // queues come back with the right type after an operator deleted them (README.md, "Moving to quorum queues").
+            // queues come back with the right type after an operator deleted them (docs/operations.md, "Moving to quorum queues").
             await DeclareBoundQueueAsync(channel, stream + QueueNames.ErrorSuffix, StreamQueueTopology.SideQueueArguments(type), cancellationToken);
             await DeclareBoundQueueAsync(channel, stream + QueueNames.SkippedSuffix, StreamQueueTopology.SideQueueArguments(type), cancellationToken);
         }

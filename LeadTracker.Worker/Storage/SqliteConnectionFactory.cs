@@ -29,7 +29,7 @@ internal sealed class SqliteConnectionFactory
         DataSource = builder.DataSource;
 
         // We acknowledge a message only after its commit, so the commit must survive power loss: FULL. NORMAL is
-        // faster in WAL mode but may lose the last commits on power loss (README, "Durability").
+        // faster in WAL mode but may lose the last commits on power loss (docs/performance.md, "Durability setting").
         _pragmas = $"PRAGMA synchronous = {durability.ToString().ToUpperInvariant()}; PRAGMA foreign_keys = ON;";
     }
 

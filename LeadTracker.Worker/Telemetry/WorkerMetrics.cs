@@ -4,7 +4,7 @@ using LeadTracker.Worker.Storage;
 namespace LeadTracker.Worker.Telemetry;
 
 /// <summary>
-/// The worker's meter, exported at <c>/metrics</c> on the health listener (README, "Telemetry"). Static, like the
+/// The worker's meter, exported at <c>/metrics</c> on the health listener (docs/operations.md, "Telemetry"). Static, like the
 /// writer it measures: one per process, so the hot path pays one call and no injection.
 /// </summary>
 internal static class WorkerMetrics
