@@ -29,6 +29,7 @@ public sealed partial class ComposeFileTests
         .. SettingsOf(typeof(RabbitMqOptions)),
         .. SettingsOf(typeof(WorkerOptions)),
         .. SettingsOf(typeof(LeadTracker.Worker.Api.ApiOptions)),
+        .. SettingsOf(typeof(LeadTracker.Worker.Backup.BackupOptions)),
     ];
 
     /// <summary>Read by the platform (ASP.NET Core, .NET, OpenTelemetry, our credential files), not by an options class.</summary>

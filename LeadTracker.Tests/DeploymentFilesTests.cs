@@ -39,7 +39,7 @@ public sealed partial class DeploymentFilesTests
             Assert.That(ingress["User"], Is.EqualTo(["leadtracker-ingress"]));
             Assert.That(worker["User"], Is.EqualTo(["leadtracker-worker"]));
             Assert.That(ingress["StateDirectory"], Is.EqualTo(["leadtracker-ingress"]), "the spool's folder");
-            Assert.That(worker["StateDirectory"], Is.EqualTo(["leadtracker-worker"]), "the database's folder");
+            Assert.That(worker["StateDirectory"], Is.EqualTo(["leadtracker-worker leadtracker-backups"]), "the database's folder and its backups");
             foreach (var unit in new[] { ingress, worker })
             {
                 Assert.That(unit["ProtectSystem"], Is.EqualTo(["strict"]), "nothing else is writable");
@@ -98,7 +98,7 @@ public sealed partial class DeploymentFilesTests
                     $"{app}: {dockerfile} is not in its build context {context}");
             }
 
-            Assert.That(images, Has.Some.Match(@"^rabbitmq:[\w.]+-management$"), "compose.yaml has no rabbitmq:*-management image");
+            Assert.That(images, Has.Some.Match(@"^(\$\{RABBITMQ_IMAGE:-)?rabbitmq:[\w.]+-management\}?$"), "compose.yaml has no rabbitmq:*-management image");
         });
     }
 

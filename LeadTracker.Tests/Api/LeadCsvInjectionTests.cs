@@ -23,11 +23,13 @@ public sealed class LeadCsvInjectionTests
         {
             Id = 7, Workspace = formula, WorkspaceName = formula, ProfileName = formula, PhoneE164 = formula, Bsuid = formula,
             Username = formula, MarketingStatus = formula, LastActivityAt = 1_768_471_500_000,
+            SourceType = formula, SourceId = formula, SourceHeadline = formula, SourceUrl = formula, SourceCtwaClid = formula,
         };
 
         var (header, row) = Read(Csv.Leads([lead]));
 
-        AssertDefused(header, row, formula, numeric: ["id", "last_activity (UTC)", "last_contact (UTC)", "last_inbound (UTC)"]);
+        AssertDefused(header, row, formula, numeric: ["id", "last_activity (UTC)", "last_contact (UTC)", "last_inbound (UTC)",
+            "reply_window_closes_at (UTC)", "needs_template"]);
     }
 
     [TestCaseSource(nameof(Formulas))]
