@@ -1,10 +1,4 @@
-using LeadTracker.Contracts;
 using LeadTracker.Tests.Support;
-using LeadTracker.Worker.Consumers;
-using LeadTracker.Worker.Kapso;
-using LeadTracker.Worker.Storage;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace LeadTracker.Tests;
 
@@ -21,27 +15,9 @@ public sealed class SyncLineTallyTests
     [Test]
     public async Task The_real_applier_lines_of_a_status_story_delivered_twice_count_each_status_once_and_the_repeats_as_redelivered()
     {
-        string[] story = ["kapso-message-sent.json", "kapso-message-delivered.json", "kapso-message-read.json"];
-        using var db = new TempDatabase();
-        using var logs = new CapturingLoggerProvider();
-        await using (var writer = new LeadWriter(db.Store(), NullLogger<LeadWriter>.Instance))
-        {
-            var applier = new LeadEventApplier(writer, logs.CreateLogger<LeadEventApplier>());
-            var delivery = 0;
-            foreach (var file in story.Concat(story))
-            {
-                var fixture = KapsoFixtures.Get(file);
-                await applier.ApplyOneAsync(new KapsoMessageEvent
-                {
-                    EventType = fixture.EventType,
-                    PayloadJson = fixture.Json,
-                    ReceivedAt = DateTimeOffset.UtcNow,
-                    IdempotencyKey = $"k-{delivery++}",
-                }, StreamParser.Parse);
-            }
-        }
+        var lines = await LeadEventApplierTests.SyncLinesOfAStatusStoryDeliveredTwiceAsync();
 
-        var tally = SyncLineTally.Of(logs.Logs.Select(l => Prefix + l.Message));
+        var tally = SyncLineTally.Of(lines.Select(l => Prefix + l));
 
         Assert.Multiple(() =>
         {
