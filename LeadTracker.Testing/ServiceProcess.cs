@@ -23,6 +23,9 @@ public sealed class ServiceProcess : IAsyncDisposable
     private StreamWriter? _log;
     private Process? _process;
 
+    // In memory only: the output of the processes this one is a clone of (a log file already holds theirs).
+    private IReadOnlyList<string> _before = [];
+
     /// <param name="logFile">Where the output goes (appended); null keeps it in memory.</param>
     public ServiceProcess(string name, string dll, string[] args, IReadOnlyDictionary<string, string> environment, Uri health,
         string? logFile = null)
@@ -44,6 +47,9 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// <summary>Every line written so far, stdout and stderr as they came.</summary>
     public IEnumerable<string> Output => _logFile is null ? _output : ReadLog();
 
+    /// <summary>Every line of this service so far, across restarts: the processes it is a clone of, then its own.</summary>
+    public IEnumerable<string> OutputAcrossRestarts => _logFile is null ? _before.Concat(_output) : ReadLog();
+
     public int? ExitCode => _process is { HasExited: true } p ? p.ExitCode : null;
 
     /// <summary>The OS process id (for /proc figures); the service must have been started.</summary>
@@ -54,11 +60,17 @@ public sealed class ServiceProcess : IAsyncDisposable
     public int CountLines(string needle) => Output.Count(l => l.Contains(needle, StringComparison.Ordinal));
 
     /// <summary>The same service, not started: for a restart after a kill or a stop.</summary>
-    public ServiceProcess Clone() => new(Name, _dll, _args, _environment, Health, _logFile);
+    public ServiceProcess Clone() => Continued(new(Name, _dll, _args, _environment, Health, _logFile));
 
     /// <summary>The same service with some settings changed, not started: a redeploy with a new configuration.</summary>
     public ServiceProcess Clone(IReadOnlyDictionary<string, string> changes) =>
-        new(Name, _dll, _args, _environment.Concat(changes).GroupBy(e => e.Key).ToDictionary(g => g.Key, g => g.Last().Value), Health, _logFile);
+        Continued(new(Name, _dll, _args, _environment.Concat(changes).GroupBy(e => e.Key).ToDictionary(g => g.Key, g => g.Last().Value), Health, _logFile));
+
+    private ServiceProcess Continued(ServiceProcess clone)
+    {
+        if (_logFile is null) clone._before = [.. _before, .. _output];
+        return clone;
+    }
 
     public void Start()
     {

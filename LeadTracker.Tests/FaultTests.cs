@@ -352,6 +352,8 @@ public sealed class FaultTests
     {
         Assert.That(tally.Lost, Is.Zero, $"{tally.Line}: accepted but not stored");
         Assert.That(tally.Doubled, Is.Zero, $"{tally.Line}: rows={tally.Rows} distinct={tally.DistinctWamids} contacts={tally.Contacts} phones={tally.DistinctPhones}");
+        Assert.That(tally.Applications.Lines, Is.Positive, "the worker's [Kapso Sync] lines were read (SyncLineTally)");
+        Assert.That(tally.Applications.Reapplied, Is.Empty, "an event applied more than once");
         Assert.That(tally.Rows, Is.EqualTo(tally.Stored), "one row per stored wamid, none from elsewhere");
         Assert.That(tally.Contacts, Is.EqualTo(tally.DistinctPhones), "one contact per lead");
         Assert.That(tally.MisdatedContacts, Is.Zero, "every lead's last_inbound_at is its newest stored message's time");

@@ -54,6 +54,16 @@ public sealed class LeadEventApplierTests
     [Test]
     public async Task A_redelivered_status_is_logged_as_unchanged_never_applied_a_second_time()
     {
+        var lines = await SyncLinesOfAStatusStoryDeliveredTwiceAsync();
+
+        var outcomes = lines.Select(l => System.Text.RegularExpressions.Regex.Match(l, @"message \S+ (\w+) \(").Groups[1].Value).ToList();
+        Assert.That(outcomes, Is.EqualTo(new[] { "Inserted", "Updated", "Updated", "Unchanged", "Unchanged", "Unchanged" }),
+            string.Join("\n", lines));
+    }
+
+    /// <summary>The <c>[Kapso Sync]</c> message lines of our reply's sent, delivered and read, each delivered twice.</summary>
+    internal static async Task<IReadOnlyList<string>> SyncLinesOfAStatusStoryDeliveredTwiceAsync()
+    {
         string[] story = ["kapso-message-sent.json", "kapso-message-delivered.json", "kapso-message-read.json"];
         using var db = new TempDatabase();
         using var logs = new CapturingLoggerProvider();
@@ -74,9 +84,6 @@ public sealed class LeadEventApplierTests
             }
         }
 
-        var outcomes = logs.Logs.Where(l => l.EventId.Id == 2000)
-            .Select(l => System.Text.RegularExpressions.Regex.Match(l.Message, @"message \S+ (\w+) \(").Groups[1].Value).ToList();
-        Assert.That(outcomes, Is.EqualTo(new[] { "Inserted", "Updated", "Updated", "Unchanged", "Unchanged", "Unchanged" }),
-            string.Join("\n", logs.Logs.Where(l => l.EventId.Id == 2000).Select(l => l.Message)));
+        return logs.Logs.Where(l => l.EventId.Id == 2000).Select(l => l.Message).ToList();
     }
 }

@@ -52,31 +52,8 @@ public sealed class LeadApiTests
         Assert.That(JsonNode.DeepEquals(fromApi, fromCli), Is.True, $"API:\n{fromApi}\nCLI:\n{fromCli}");
     }
 
-    /// <summary>
-    /// The seed's lists written out by hand from <see cref="LeadSeed"/> (not from the production queries): lead i is
-    /// contact i + 1, Maria 32, the formula name 33. Recent: newest activity first, ties by id descending; lead i's
-    /// activity is its inbound (i % 4 days and a half ago) unless its send is today (even i, i % 5 == 0); Maria's is
-    /// her inbound 3 days ago (her later send failed). Stale after 7 days: never contacted first (odd leads and the
-    /// formula name), then the oldest send: Maria's 20 days, then 12 days (i = 4, 14, 24), then 9 (i = 8, 18, 28),
-    /// ties by id ascending.
-    /// </summary>
-    [TestCase("recent", new long[]
-    {
-        31, 21, 11, 1,                  // sent to today
-        29, 25, 17, 13, 9, 5,           // inbound half a day ago
-        30, 26, 22, 18, 14, 10, 6, 2,   // a day and a half
-        27, 23, 19, 15, 7, 3,           // two and a half days
-        32,                             // Maria, three days
-        28, 24, 20, 16, 12, 8, 4,       // three and a half days
-        33,                             // the formula name, 40 days
-    })]
-    [TestCase("stale?days=7", new long[]
-    {
-        2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30, 33, // never contacted
-        32,                                                          // Maria: 20 days (her last send failed)
-        5, 15, 25,                                                   // 12 days
-        9, 19, 29,                                                   // 9 days
-    })]
+    /// <summary>The seed's lists as <see cref="LeadSeedAnswers"/> writes them out by hand, ties included.</summary>
+    [TestCaseSource(typeof(LeadSeedAnswers), nameof(LeadSeedAnswers.Lists))]
     public async Task A_list_gives_the_hand_written_ids_in_the_hand_written_order_ties_included(string list, long[] expected)
     {
         var separator = list.Contains('?') ? '&' : '?';
@@ -84,6 +61,30 @@ public sealed class LeadApiTests
             .Select(l => (long)l!["id"]!).ToList();
 
         Assert.That(whole, Is.EqualTo(expected));
+    }
+
+    /// <summary>
+    /// The CSV of a list, whole and page by page along its Link headers (pages of 5 cut inside groups of equal
+    /// times), has the hand-written ids in the hand-written order.
+    /// </summary>
+    [TestCaseSource(typeof(LeadSeedAnswers), nameof(LeadSeedAnswers.Lists))]
+    public async Task A_csv_list_gives_the_hand_written_ids_in_the_hand_written_order_whole_and_paged(string list, long[] expected)
+    {
+        var separator = list.Contains('?') ? '&' : '?';
+        var (whole, _) = await CsvIdsAsync($"/api/leads/{list}{separator}format=csv&limit=1000");
+
+        var paged = new List<long>();
+        string? next = $"/api/leads/{list}{separator}format=csv&limit=5";
+        for (var pages = 0; next is not null; pages++)
+        {
+            Assert.That(pages, Is.LessThan(20), "paging does not end");
+            (var ids, next) = await CsvIdsAsync(next);
+            Assert.That(ids, Has.Count.LessThanOrEqualTo(5));
+            paged.AddRange(ids);
+        }
+
+        Assert.That(whole, Is.EqualTo(expected), "one long page");
+        Assert.That(paged, Is.EqualTo(expected), "pages of 5");
     }
 
     [Test]
@@ -391,6 +392,24 @@ public sealed class LeadApiTests
             async () => await LeadApiHost.StartAsync(_db.ConnectionString, timeZone: "Mars/Olympus_Mons"));
 
         Assert.That(failure!.Message, Does.Contain("LeadTracker:Api:TimeZone"));
+    }
+
+    /// <summary>The ids (first column) of a CSV answer, and the next page's path from its Link header.</summary>
+    private async Task<(List<long> Ids, string? Next)> CsvIdsAsync(string path)
+    {
+        using var response = await _api.Http.GetAsync(path);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), $"{path}: {text}");
+        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/csv"));
+        var rows = text.TrimEnd().Split("\r\n");
+        Assert.That(rows[0], Does.EndWith("id,name,phone,username,bsuid,workspace,workspace_name,marketing_status," +
+            "last_activity (Europe/Madrid),last_contact (Europe/Madrid),last_inbound (Europe/Madrid)," +
+            "reply_window_closes_at (Europe/Madrid),needs_template,source_type,source_id,source_headline,source_url,source_ctwa_clid"));
+        var ids = rows.Skip(1).Select(r => long.Parse(r[..r.IndexOf(',', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        if (!response.Headers.TryGetValues("Link", out var links)) return (ids, null);
+        var next = System.Text.RegularExpressions.Regex.Match(links.Single(), "^<([^>]+)>; rel=\"next\"$");
+        Assert.That(next.Success, Is.True, "Link: " + links.Single());
+        return (ids, next.Groups[1].Value);
     }
 
     private async Task<JsonNode> GetJsonAsync(string path)

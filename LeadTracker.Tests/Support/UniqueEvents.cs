@@ -171,7 +171,7 @@ internal sealed class WebhookDelivery(IReadOnlyList<UniqueEvent> events)
 /// leads split into more than one contact.
 /// </summary>
 internal sealed record FaultTally(string Fault, int Events, int Accepted, int Stored, int Lost, int Doubled,
-    long Rows, long DistinctWamids, long Contacts, int DistinctPhones, long MisdatedContacts)
+    long Rows, long DistinctWamids, long Contacts, int DistinctPhones, long MisdatedContacts, SyncLineTally Applications)
 {
     public string Line => $"[fault] {Fault}: events={Events} accepted={Accepted} stored={Stored} lost={Lost} doubled={Doubled}";
 
@@ -197,16 +197,21 @@ internal sealed record FaultTally(string Fault, int Events, int Accepted, int St
         var strangers = wamids.Count(w => !sent.ContainsKey(w));
         var phones = wamids.Where(sent.ContainsKey).Select(w => sent[w].Phone).Distinct(StringComparer.Ordinal).Count();
         var split = (int)Math.Max(0, contacts - phones);
-        var doubled = (int)(rows - distinct) + strangers + split;
+        // Rows cannot double (wamid is unique): an event applied twice shows only in the worker's [Kapso Sync] lines,
+        // counted over every worker process of the test (a restarted worker starts a new output).
+        var applications = SyncLineTally.Of(system.Worker.OutputAcrossRestarts);
+        var doubled = (int)(rows - distinct) + strangers + split + applications.Reapplied.Count;
 
-        return new FaultTally(fault, sent.Count, accepted.Count, stored, lost, doubled, rows, distinct, contacts, phones, misdated);
+        return new FaultTally(fault, sent.Count, accepted.Count, stored, lost, doubled, rows, distinct, contacts, phones, misdated,
+            applications);
     }
 
     public FaultTally Print()
     {
         TestContext.Out.WriteLine(Line);
         TestContext.Out.WriteLine($"        rows={Rows} distinct-wamids={DistinctWamids} contacts={Contacts} distinct-phones={DistinctPhones} " +
-                                  $"misdated-contacts={MisdatedContacts}");
+                                  $"misdated-contacts={MisdatedContacts} sync-lines={Applications.Lines} " +
+                                  $"applied-twice={Applications.Reapplied.Count} redelivered={Applications.Redelivered.Count}");
         return this;
     }
 }
