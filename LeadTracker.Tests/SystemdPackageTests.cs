@@ -33,7 +33,7 @@ public sealed partial class SystemdPackageTests
         Assert.That(deb, Is.Not.Empty, $"scripts/package.sh named no package:\n{package.Output}");
 
         // The package's Depends that minbase lacks; the rest (libc6, zlib1g, passwd, …) is in every Debian.
-        var tree = (await Script(TimeSpan.FromMinutes(10), "scripts/debian-rootfs.sh", "tree", "libssl3", "ca-certificates")).Stdout.Trim();
+        var tree = (await Script(TimeSpan.FromMinutes(10), "scripts/debian-rootfs.sh", "tree", "libssl3", "ca-certificates", "procps")).Stdout.Trim();
         _container = Path.Combine(Path.GetTempPath(), $"lt-package-{Guid.NewGuid():N}"[..19]);
         await Script(TimeSpan.FromMinutes(3), "scripts/debian-rootfs.sh", "boot", tree, _container);
 
@@ -125,6 +125,24 @@ public sealed partial class SystemdPackageTests
 
         Assert.That(await ActiveWithNewPid(Ingress, before), Is.True, "the ingress active again, in a new process");
         await Post(_generator.ReceivedTexts(5));
+        Assert.That(await WaitForLeads(TimeSpan.FromSeconds(60)), Is.SupersetOf(_phonesSent));
+    }
+
+    [Test]
+    [Order(4)]
+    public async Task Systemctl_reload_sends_the_worker_sighup_and_it_keeps_running_and_consuming()
+    {
+        var before = await MainPid(Worker);
+        await Inside(TimeSpan.FromSeconds(60), ["timeout", "30", "systemctl", "reload", Worker]);
+
+        var active = await Inside(TimeSpan.FromSeconds(10), ["systemctl", "is-active", Worker], check: false);
+        var after = await MainPid(Worker);
+        Assert.Multiple(() =>
+        {
+            Assert.That(active.Stdout.Trim(), Is.EqualTo("active"), "the worker after a reload");
+            Assert.That(after, Is.EqualTo(before), "the same process: SIGHUP reloads, never stops");
+        });
+        await Post(_generator.ReceivedTexts(3));
         Assert.That(await WaitForLeads(TimeSpan.FromSeconds(60)), Is.SupersetOf(_phonesSent));
     }
 
