@@ -283,18 +283,24 @@ internal sealed partial class KapsoApiClient
 
     private static string Endpoint(string url) => "/" + url.Split('?')[0];
 
-    /// <summary>The first KiB of an error answer, for its message: never the whole of whatever a server sends.</summary>
-    private static async Task<string> StartOfAsync(HttpContent content, CancellationToken cancellationToken)
+    /// <summary>
+    /// The first KiB of an error answer, for its message, within the request timeout: never the whole of whatever a
+    /// server sends, nor a wait on a body that stalls.
+    /// </summary>
+    private async Task<string> StartOfAsync(HttpContent content, CancellationToken cancellationToken)
     {
         var buffer = new byte[1024];
         var filled = 0;
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        reading.CancelAfter(_http.Timeout);
         try
         {
-            await using var stream = await content.ReadAsStreamAsync(cancellationToken);
+            await using var stream = await content.ReadAsStreamAsync(reading.Token);
             int read;
-            while (filled < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(filled), cancellationToken)) > 0) filled += read;
+            while (filled < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(filled), reading.Token)) > 0) filled += read;
         }
-        catch (Exception e) when (e is IOException or HttpRequestException)
+        catch (Exception e) when (e is IOException or HttpRequestException
+                                  || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             // What arrived is enough to say what happened.
         }
