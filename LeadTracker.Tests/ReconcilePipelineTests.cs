@@ -155,17 +155,23 @@ public sealed class ReconcilePipelineTests
 /// <summary>The worker executable's <c>reconcile</c> verb as its own process, as an operator runs it.</summary>
 internal static class ReconcileCli
 {
-    public static async Task<(int Code, string Stdout, string Stderr)> RunAsync(string databasePath, Uri apiBaseUrl,
-        string? apiKey, params string[] args)
+    public static Task<(int Code, string Stdout, string Stderr)> RunAsync(string databasePath, Uri apiBaseUrl,
+        string? apiKey, params string[] args) =>
+        RunWithSettingsAsync(databasePath, apiBaseUrl, apiKey, new Dictionary<string, string?>(), args);
+
+    /// <param name="settings">More environment variables, such as <c>LeadTracker__Kapso__MaxPageBytes</c>.</param>
+    public static async Task<(int Code, string Stdout, string Stderr)> RunWithSettingsAsync(string databasePath, Uri apiBaseUrl,
+        string? apiKey, IReadOnlyDictionary<string, string?> settings, params string[] args)
     {
+        var environment = new Dictionary<string, string?>(settings)
+        {
+            ["ConnectionStrings__Leads"] = $"Data Source={databasePath}",
+            ["LeadTracker__Kapso__ApiBaseUrl"] = apiBaseUrl.ToString(),
+            ["DOTNET_ENVIRONMENT"] = "Production",
+            ["LeadTracker__Kapso__ApiKey"] = apiKey,
+        };
         var run = await ProgramRun.RunAsync("dotnet", [RepoPaths.ServiceDll("LeadTracker.Worker"), "reconcile", .. args],
-            TimeSpan.FromMinutes(2), new Dictionary<string, string?>
-            {
-                ["ConnectionStrings__Leads"] = $"Data Source={databasePath}",
-                ["LeadTracker__Kapso__ApiBaseUrl"] = apiBaseUrl.ToString(),
-                ["DOTNET_ENVIRONMENT"] = "Production",
-                ["LeadTracker__Kapso__ApiKey"] = apiKey,
-            });
+            TimeSpan.FromMinutes(2), environment);
         return (run.ExitCode, run.Stdout.Trim(), run.Stderr.Trim());
     }
 }

@@ -19,7 +19,8 @@ namespace LeadTracker.Tests.Support;
 /// (<c>since</c>/<c>until</c> on Kapso's storage time, <c>direction</c>, <c>limit</c> 1–100, newest first, opaque
 /// Base64 keyset cursors over <c>created_at</c> and <c>id</c>), one conversation, and a number's webhooks. It checks
 /// <c>X-API-Key</c> (401 otherwise) and can be told to answer 429 with <c>Retry-After</c> or a page that is not the
-/// documented shape. Every request is recorded.
+/// documented shape, and, for one number, 404, cursors that loop, or pages far above any sane size. Every request
+/// is recorded.
 /// </summary>
 internal sealed class FakeKapsoApi : IAsyncDisposable
 {
@@ -29,6 +30,7 @@ internal sealed class FakeKapsoApi : IAsyncDisposable
     private readonly Dictionary<string, List<Stored>> _messages = new(StringComparer.Ordinal);
     private readonly Dictionary<string, JsonObject> _conversations = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<JsonObject>> _webhooks = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Misbehaviour> _misbehaving = new(StringComparer.Ordinal);
     private readonly WebApplication _app;
     private long _sequence;
     private int _throttle;
@@ -104,8 +106,36 @@ internal sealed class FakeKapsoApi : IAsyncDisposable
     /// <summary>Page <paramref name="page"/> (1-based) of every message list answers a body without its data array.</summary>
     public void MalformPage(int page) => Interlocked.Exchange(ref _malformedPage, page);
 
+    /// <summary>The message list of <paramref name="phoneNumberId"/> answers 404, as Kapso does for a number it does not know.</summary>
+    public void Refuse(string phoneNumberId) => _misbehaving[phoneNumberId] = new Refused();
+
+    /// <summary>
+    /// The message list of <paramref name="phoneNumberId"/> answers its first page again and again, each time with the
+    /// next cursor of <paramref name="cycle"/> (A, B, A, B, …). After 50 requests it gives up and ends the list, so a
+    /// client without loop detection ends too (and its test fails on the request count, instead of hanging).
+    /// </summary>
+    public void LoopCursors(string phoneNumberId, params string[] cycle) => _misbehaving[phoneNumberId] = new Looping(cycle);
+
+    public const int LoopGivesUpAfter = 50;
+
+    /// <summary>
+    /// Every message list of <paramref name="phoneNumberId"/> answers valid JSON of <paramref name="bytes"/> bytes
+    /// (the real page and a long padding string), written 64 KiB at a time, with or without a Content-Length, until
+    /// the client hangs up.
+    /// </summary>
+    public void Oversize(string phoneNumberId, long bytes, bool declareLength) =>
+        _misbehaving[phoneNumberId] = new Oversized(bytes, declareLength);
+
     private async Task ListMessages(HttpContext http, string phoneNumberId)
     {
+        _misbehaving.TryGetValue(phoneNumberId, out var misbehaviour);
+        if (misbehaviour is Refused)
+        {
+            http.Response.StatusCode = 404;
+            await http.Response.WriteAsJsonAsync(new { error = "Phone number not found" });
+            return;
+        }
+
         if (Interlocked.Decrement(ref _throttle) >= 0)
         {
             http.Response.StatusCode = 429;
@@ -128,7 +158,8 @@ internal sealed class FakeKapsoApi : IAsyncDisposable
         DateTimeOffset? since = query.TryGetValue("since", out var s) ? DateTimeOffset.Parse(s!, CultureInfo.InvariantCulture) : null;
         DateTimeOffset? until = query.TryGetValue("until", out var u) ? DateTimeOffset.Parse(u!, CultureInfo.InvariantCulture) : null;
         string? direction = query.TryGetValue("direction", out var d) ? d.ToString() : null;
-        var after = query.TryGetValue("after", out var a) ? Decode(a!) : null;
+        var looping = misbehaviour as Looping;
+        var after = query.TryGetValue("after", out var a) && looping is null ? Decode(a!) : null;
         var withKapso = query["fields"].ToString().Contains("kapso", StringComparison.Ordinal);
 
         Stored[] page;
@@ -166,10 +197,13 @@ internal sealed class FakeKapsoApi : IAsyncDisposable
             cursors["before"] = Encode(page[0]);
             // A full page always offers a cursor, even when nothing follows: the next page is then empty.
             cursors["after"] = more || page.Length == limit ? Encode(page[^1]) : null;
+            if (looping is not null) cursors["after"] = looping.Next(a.ToString());
         }
 
         http.Response.ContentType = "application/json";
-        await http.Response.WriteAsync(new JsonObject { ["data"] = data, ["paging"] = new JsonObject { ["cursors"] = cursors } }.ToJsonString());
+        var body = new JsonObject { ["data"] = data, ["paging"] = new JsonObject { ["cursors"] = cursors } }.ToJsonString();
+        if (misbehaviour is Oversized oversized) await oversized.WriteAsync(http, body);
+        else await http.Response.WriteAsync(body);
     }
 
     private IResult GetConversation(string conversationId)
@@ -228,4 +262,47 @@ internal sealed class FakeKapsoApi : IAsyncDisposable
     }
 
     private sealed record Stored(DateTimeOffset CreatedAt, long Sequence, JsonObject Item);
+
+    private abstract record Misbehaviour;
+
+    private sealed record Refused : Misbehaviour;
+
+    private sealed record Looping(string[] Cycle) : Misbehaviour
+    {
+        private int _answered;
+
+        /// <summary>The cursor after <paramref name="after"/> in the cycle (the first for the first page); null once it gives up.</summary>
+        public string? Next(string after) =>
+            Interlocked.Increment(ref _answered) >= LoopGivesUpAfter ? null
+            : Cycle[(Array.IndexOf(Cycle, after) + 1) % Cycle.Length];
+    }
+
+    private sealed record Oversized(long Bytes, bool DeclareLength) : Misbehaviour
+    {
+        public async Task WriteAsync(HttpContext http, string page)
+        {
+            // {"padding":"xxx…","data":[…],"paging":{…}}: valid JSON, so only a size cap can refuse it.
+            var head = Encoding.UTF8.GetBytes("{\"padding\":\"");
+            var tail = Encoding.UTF8.GetBytes("\"," + page[1..]);
+            if (DeclareLength) http.Response.ContentLength = Bytes;
+            var chunk = Encoding.ASCII.GetBytes(new string('x', 64 * 1024));
+            try
+            {
+                await http.Response.Body.WriteAsync(head, http.RequestAborted);
+                // Once the client is gone Kestrel discards writes without failing them: the abort is what ends the loop.
+                for (var padding = Bytes - head.Length - tail.Length; padding > 0 && !http.RequestAborted.IsCancellationRequested;
+                     padding -= chunk.Length)
+                {
+                    var part = chunk.AsMemory(0, (int)Math.Min(chunk.Length, padding));
+                    await http.Response.Body.WriteAsync(part, http.RequestAborted);
+                }
+
+                await http.Response.Body.WriteAsync(tail, http.RequestAborted);
+            }
+            catch (Exception e) when (e is OperationCanceledException or IOException)
+            {
+                // The client hung up: what a refusing client does.
+            }
+        }
+    }
 }

@@ -12,7 +12,8 @@ namespace LeadTracker.Worker.Commands;
 /// <summary>
 /// <c>reconcile</c>: catch the lead database up from Kapso's API after webhooks were lost (an outage longer than
 /// Kapso's ~2.5 minutes of retries), and check or re-enable the numbers' webhooks. Misuse is one line on stderr and
-/// exit 2; an API or database failure is one line and exit 1, keeping whatever pages were already applied.
+/// exit 2; an API or database failure is one line and exit 1, keeping whatever pages were already applied. A workspace
+/// that fails does not stop the others: the line, after they ran, names each failed one with its reason.
 /// </summary>
 internal static class ReconcileCommand
 {
@@ -86,6 +87,8 @@ internal static class ReconcileCommand
             return call.Fail(CommandLine.Usage, "LeadTracker__Kapso__ApiKey is not set: reading Kapso's API needs a project API key");
         if (!KapsoApiOptions.IsSafe(api.ApiBaseUrl))
             return call.Fail(CommandLine.Usage, $"{KapsoApiOptions.PlainHttpRefused} ('{api.ApiBaseUrl}')");
+        if (!api.HasSanePageCap)
+            return call.Fail(CommandLine.Usage, $"{KapsoApiOptions.PageCapOutOfRange} (not {api.MaxPageBytes})");
 
         var connections = new SqliteConnectionFactory(call.Configuration.LeadsConnectionString(), worker.Durability);
         string[] workspaces;
@@ -147,25 +150,14 @@ internal static class ReconcileCommand
 
         // On a terminal, a line per page; never in a pipe or a log, where only the summary belongs.
         var progress = Console.IsErrorRedirected ? null : new Lines(call.Error);
-        try
-        {
-            foreach (var phoneNumberId in workspaces)
-            {
-                await reconciler.RunAsync(phoneNumberId, since, until, statusLookback, tally, progress, cancellationToken);
-                await ReconcileWatermarks.AdvanceAsync(connections, loggers.CreateLogger<Reconciler>(), phoneNumberId, since, until, cancellationToken);
-            }
-        }
-        catch (KapsoApiException e)
-        {
-            return call.Fail(CommandLine.Failed, $"stopped: {e.Message} (applied before stopping: {Counts(tally)})");
-        }
-        catch (Exception e) when (e is SqliteException or UnknownWorkspaceException)
-        {
-            return call.Fail(CommandLine.Failed, $"stopped: cannot write the lead database: {e.Message} (applied before stopping: {Counts(tally)})");
-        }
+        await reconciler.CatchUpAsync(workspaces.Select(id => new WorkspaceWindow(id, since)), until, statusLookback, tally,
+            progress, cancellationToken);
 
-        call.Out.WriteLine(call.Json ? JsonSerializer.Serialize(tally, Json) : tally.ToString());
-        return 0;
+        if (call.Json || tally.Failed is null) call.Out.WriteLine(call.Json ? JsonSerializer.Serialize(tally, Json) : tally.ToString());
+        if (tally.Failed is not { } failed) return 0;
+        var which = string.Join("; ", failed.Select(f => $"{f.Key}: {f.Value}"));
+        return call.Fail(CommandLine.Failed, $"{failed.Count} of {workspaces.Length} workspace(s) failed, their watermarks kept: {which} " +
+                                             $"(applied: {Counts(tally)})");
     }
 
     private static async Task<int> WebhooksAsync(Invocation call, KapsoApiClient client, string[] workspaces,

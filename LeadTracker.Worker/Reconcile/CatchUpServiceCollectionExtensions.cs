@@ -7,6 +7,7 @@ internal static class CatchUpServiceCollectionExtensions
     {
         services.AddOptions<KapsoApiOptions>().BindConfiguration(KapsoApiOptions.Section)
             .Validate(o => KapsoApiOptions.IsSafe(o.ApiBaseUrl), KapsoApiOptions.PlainHttpRefused)
+            .Validate(o => o.HasSanePageCap, KapsoApiOptions.PageCapOutOfRange)
             .ValidateOnStart();
         services.AddOptions<ReconcileOptions>().BindConfiguration(ReconcileOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();

@@ -22,7 +22,10 @@ internal sealed record KapsoWebhook(string Id, string? Url, bool Active, IReadOn
 /// The parts of Kapso's REST API that catch-up needs (README, "Catching up from Kapso's API"): the Meta-compatible message list,
 /// paged by opaque keyset cursors, one conversation, and a number's webhooks. A 429 waits its <c>Retry-After</c>
 /// and asks for the same page again (a page is never skipped); a 5xx is retried briefly; anything else that is
-/// not a readable answer throws a <see cref="KapsoApiException"/> with one line that says what to do.
+/// not a readable answer throws a <see cref="KapsoApiException"/> with one line that says what to do. Every answer is
+/// read as a stream through a <see cref="CappedStream"/> (<see cref="KapsoApiOptions.MaxPageBytes"/>): a server never
+/// makes the worker buffer more than that; and a cursor seen before in the same walk ends it: a loop of any length
+/// costs at most one request more than its length.
 /// </summary>
 internal sealed partial class KapsoApiClient
 {
@@ -85,6 +88,7 @@ internal sealed partial class KapsoApiClient
                     + (direction is null ? "" : "&direction=" + direction);
         var path = $"meta/whatsapp/v24.0/{Uri.EscapeDataString(phoneNumberId)}/messages";
         string? after = null;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var number = 1; ; number++)
         {
             var url = $"{path}?{query}" + (after is null ? "" : "&after=" + Uri.EscapeDataString(after));
@@ -94,8 +98,12 @@ internal sealed partial class KapsoApiClient
 
             yield return new KapsoMessagePage(number, items);
             if (string.IsNullOrEmpty(next)) yield break;
-            if (next == after)
-                throw new KapsoApiException($"Kapso's API returned the same cursor twice for {phoneNumberId} (page {number}): stopped rather than loop");
+            if (!seen.Add(next))
+            {
+                throw new KapsoApiException($"Kapso's API returned a cursor for {phoneNumberId} that it had returned before " +
+                    $"(page {number}, after {seen.Count} distinct cursors): a cursor loop, stopped rather than ask again");
+            }
+
             after = next;
         }
     }
@@ -151,16 +159,38 @@ internal sealed partial class KapsoApiClient
         using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, Absolute(url)), url,
             notFoundIsNull, cancellationToken);
         if (response is null) return null;
+        var cap = _options.MaxPageBytes;
+        if (response.Content.Headers.ContentLength > cap) throw TooLarge(url, $"declares {response.Content.Headers.ContentLength} bytes");
+
+        // HttpClient's timeout ends with the headers (ResponseHeadersRead); the body gets one of its own.
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        reading.CancelAfter(_http.Timeout);
         try
         {
-            return await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken),
-                cancellationToken: cancellationToken);
+            await using var body = new CappedStream(await response.Content.ReadAsStreamAsync(reading.Token), cap);
+            return await JsonDocument.ParseAsync(body, cancellationToken: reading.Token);
+        }
+        catch (StreamCapExceededException)
+        {
+            throw TooLarge(url, "sent more");
         }
         catch (JsonException e)
         {
             throw new KapsoApiException($"Kapso's API answered {Endpoint(url)} with something that is not JSON ({e.Message})", e);
         }
+        catch (IOException e)
+        {
+            throw new KapsoApiException($"Kapso's API broke off its answer to {Endpoint(url)}: {e.Message}", e);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new KapsoApiException($"Kapso's API did not finish its answer to {Endpoint(url)} within {_http.Timeout.TotalSeconds:F0} s", e);
+        }
     }
+
+    private KapsoApiException TooLarge(string url, string what) =>
+        new($"Kapso's API answered {Endpoint(url)} with more than {_options.MaxPageBytes} bytes ({what}): above " +
+            "LeadTracker__Kapso__MaxPageBytes, not read further");
 
     private Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> request, string url, CancellationToken cancellationToken) =>
         SendAsync(request, url, notFoundIsNull: false, cancellationToken)!;
@@ -177,7 +207,7 @@ internal sealed partial class KapsoApiClient
             {
                 using var message = request();
                 message.Headers.Add("X-API-Key", _options.ApiKey);
-                return await _http.SendAsync(message, HttpCompletionOption.ResponseContentRead, token);
+                return await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, token);
             }, cancellationToken);
         }
         catch (HttpRequestException e)
@@ -202,8 +232,8 @@ internal sealed partial class KapsoApiClient
 
             if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
                 throw new KapsoApiException($"Kapso's API refused the API key ({code} {response.ReasonPhrase}): check LeadTracker__Kapso__ApiKey");
-            var body = await response.Content.ReadAsStringAsync(cancellationToken);
-            throw new KapsoApiException($"Kapso's API answered {code} {response.ReasonPhrase} to {Endpoint(url)}: {Cut(body)}");
+            throw new KapsoApiException($"Kapso's API answered {code} {response.ReasonPhrase} to {Endpoint(url)}: " +
+                Cut(await StartOfAsync(response.Content, cancellationToken)));
         }
     }
 
@@ -252,6 +282,31 @@ internal sealed partial class KapsoApiClient
         time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     private static string Endpoint(string url) => "/" + url.Split('?')[0];
+
+    /// <summary>
+    /// The first KiB of an error answer, for its message, within the request timeout: never the whole of whatever a
+    /// server sends, nor a wait on a body that stalls.
+    /// </summary>
+    private async Task<string> StartOfAsync(HttpContent content, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[1024];
+        var filled = 0;
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        reading.CancelAfter(_http.Timeout);
+        try
+        {
+            await using var stream = await content.ReadAsStreamAsync(reading.Token);
+            int read;
+            while (filled < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(filled), reading.Token)) > 0) filled += read;
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException
+                                  || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            // What arrived is enough to say what happened.
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer, 0, filled);
+    }
 
     private static string Cut(string text) => text.Length <= 200 ? text : text[..200] + "…";
 

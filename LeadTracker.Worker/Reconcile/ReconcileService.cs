@@ -9,7 +9,8 @@ namespace LeadTracker.Worker.Reconcile;
 /// overlap) and then every <see cref="ReconcileOptions.Interval"/>, so an outage longer than Kapso's retry window
 /// loses nothing and nobody has to remember to run <c>reconcile</c>. Every run also re-reads the outbound messages of
 /// the status lookback: a status that moved during an outage is recovered even when no new message was lost. A
-/// failed run is logged and retried at the next tick; it never stops the worker.
+/// workspace that fails is logged with its reason, named in the run's result, and retried at the next tick; the
+/// others still run, and it never stops the worker.
 /// </summary>
 internal sealed partial class ReconcileService(
     IOptions<KapsoApiOptions> api,
@@ -53,29 +54,19 @@ internal sealed partial class ReconcileService(
         var started = Stopwatch.GetTimestamp();
         var until = DateTimeOffset.UtcNow;
         var tally = new ReconcileTally();
-        var failed = false;
         using var scope = scopes.CreateScope();
         var reconciler = scope.ServiceProvider.GetRequiredService<Reconciler>();
         var workspaces = ReconcileWatermarks.ReadAll(connections);
-        foreach (var workspace in workspaces)
-        {
-            var since = workspace.Until is { } mark ? mark - o.Overlap : until - o.InitialLookback;
-            try
-            {
-                await reconciler.RunAsync(workspace.PhoneNumberId, since, until, o.StatusLookback, tally, null, cancellationToken);
+        await reconciler.CatchUpAsync(
+            workspaces.Select(w => new WorkspaceWindow(w.PhoneNumberId, w.Until is { } mark ? mark - o.Overlap : until - o.InitialLookback)),
+            until, o.StatusLookback, tally, null, cancellationToken);
 
-                await ReconcileWatermarks.AdvanceAsync(connections, logger, workspace.PhoneNumberId, since, until, cancellationToken);
-            }
-            catch (Exception e) when (e is KapsoApiException or Microsoft.Data.Sqlite.SqliteException)
-            {
-                failed = true;
-                Log.Failed(logger, workspace.PhoneNumberId, e.Message);
-                break;
-            }
-        }
-
+        var failures = tally.Failed ?? new Dictionary<string, string>();
+        foreach (var (phoneNumberId, reason) in failures) Log.Failed(logger, phoneNumberId, reason);
+        var failed = failures.Count > 0;
         var watermark = ReconcileWatermarks.ReadAll(connections).Select(w => w.Until).DefaultIfEmpty(null).Min();
-        var result = failed ? "failed" : workspaces.Count == 0 ? "ok: no workspaces yet" : "ok";
+        var result = failed ? $"failed for {string.Join(", ", failures.Keys)}"
+            : workspaces.Count == 0 ? "ok: no workspaces yet" : "ok";
         status.Record(DateTimeOffset.UtcNow, result, tally, watermark);
         metrics.Run(!failed, tally);
         var lag = status.Lag(DateTimeOffset.UtcNow)?.TotalSeconds ?? 0;
@@ -95,12 +86,12 @@ internal sealed partial class ReconcileService(
         public static partial void On(ILogger logger, Uri apiBaseUrl, TimeSpan interval);
 
         [LoggerMessage(EventId = 5022, Level = LogLevel.Information,
-            Message = "[Reconcile] catch-up {Result} for {Workspaces} workspace(s): {Read} read, {Inserted} inserted, {Updated} updated, {Unchanged} unchanged, {LeadsChanged} leads changed in {Seconds:F1} s; lag {LagSeconds:F0} s")]
+            Message = "[Reconcile] catch-up {Result} ({Workspaces} workspace(s)): {Read} read, {Inserted} inserted, {Updated} updated, {Unchanged} unchanged, {LeadsChanged} leads changed in {Seconds:F1} s; lag {LagSeconds:F0} s")]
         public static partial void Finished(ILogger logger, string result, int workspaces, int read, int inserted,
             int updated, int unchanged, int leadsChanged, double seconds, double lagSeconds);
 
         [LoggerMessage(EventId = 5023, Level = LogLevel.Warning,
-            Message = "[Reconcile] catch-up of {PhoneNumberId} stopped, retried at the next interval: {Reason}")]
+            Message = "[Reconcile] catch-up of {PhoneNumberId} failed, its watermark stays and it is retried at the next interval (the other workspaces ran): {Reason}")]
         public static partial void Failed(ILogger logger, string phoneNumberId, string reason);
     }
 }

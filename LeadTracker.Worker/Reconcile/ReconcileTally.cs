@@ -6,6 +6,7 @@ namespace LeadTracker.Worker.Reconcile;
 internal sealed class ReconcileTally
 {
     private readonly HashSet<long> _leadsChanged = [];
+    private readonly SortedDictionary<string, string> _failed = new(StringComparer.Ordinal);
 
     /// <summary>Messages read from Kapso's API.</summary>
     public int Read { get; private set; }
@@ -22,6 +23,13 @@ internal sealed class ReconcileTally
     /// <summary>Messages the parser could not apply (logged with their reason); absent from the JSON when 0.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public int Skipped { get; private set; }
+
+    /// <summary>
+    /// The workspaces whose window could not be read or applied, each with its reason (their watermarks did not
+    /// move); absent from the JSON when none.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, string>? Failed => _failed.Count == 0 ? null : new SortedDictionary<string, string>(_failed, StringComparer.Ordinal);
 
     public void Count(Storage.WriteOutcome outcome)
     {
@@ -41,6 +49,8 @@ internal sealed class ReconcileTally
     }
 
     public void LeadChanged(long contactId) => _leadsChanged.Add(contactId);
+
+    public void Fail(string phoneNumberId, string reason) => _failed[phoneNumberId] = reason;
 
     /// <summary>The summary line of <c>reconcile</c>.</summary>
     public override string ToString() =>

@@ -2,8 +2,12 @@ using System.Text.Json;
 using LeadTracker.Worker.Domain;
 using LeadTracker.Worker.Kapso;
 using LeadTracker.Worker.Storage;
+using Microsoft.Data.Sqlite;
 
 namespace LeadTracker.Worker.Reconcile;
+
+/// <summary>A workspace and where its window starts.</summary>
+internal sealed record WorkspaceWindow(string PhoneNumberId, DateTimeOffset Since);
 
 /// <summary>One page read and applied: for progress lines.</summary>
 internal sealed record ReconcilePage(string PhoneNumberId, string Pass, int Page, int Messages, ReconcileTally Tally);
@@ -12,11 +16,38 @@ internal sealed record ReconcilePage(string PhoneNumberId, string Pass, int Page
 /// Catch-up: reads Kapso's stored messages for a window and applies each as the webhooks it stands for
 /// (<see cref="ApiMessageEvents"/>), through <see cref="KapsoEventParser"/> and the <see cref="LeadWriter"/>, a page
 /// per transaction. Idempotent like every write: a re-run, or a live webhook for the same message, changes nothing.
-/// What was applied before a failure stays applied.
+/// What was applied before a failure stays applied, and one workspace's failure never stops the others.
 /// </summary>
 internal sealed partial class Reconciler(KapsoApiClient api, LeadWriter writer, SqliteConnectionFactory connections,
     ILogger<Reconciler> logger)
 {
+    /// <summary>
+    /// Each workspace's window up to <paramref name="until"/>, one after the other; a workspace whose window was read
+    /// and applied whole gets its watermark moved (<see cref="ReconcileWatermarks.AdvanceAsync"/>). One that fails
+    /// (Kapso answers 404 for it, a cursor loop, a page above the cap, a database error) is recorded in
+    /// <see cref="ReconcileTally.Failed"/> with its reason, keeps its watermark, and the next workspace runs.
+    /// </summary>
+    public async Task CatchUpAsync(IEnumerable<WorkspaceWindow> windows, DateTimeOffset until, TimeSpan statusLookback,
+        ReconcileTally tally, IProgress<ReconcilePage>? progress, CancellationToken cancellationToken)
+    {
+        foreach (var (phoneNumberId, since) in windows)
+        {
+            try
+            {
+                await RunAsync(phoneNumberId, since, until, statusLookback, tally, progress, cancellationToken);
+                await ReconcileWatermarks.AdvanceAsync(connections, logger, phoneNumberId, since, until, cancellationToken);
+            }
+            catch (KapsoApiException e)
+            {
+                tally.Fail(phoneNumberId, e.Message);
+            }
+            catch (Exception e) when (e is SqliteException or UnknownWorkspaceException)
+            {
+                tally.Fail(phoneNumberId, "cannot write the lead database: " + e.Message);
+            }
+        }
+    }
+
     /// <summary>
     /// Every message Kapso stored from <paramref name="since"/> to <paramref name="until"/>, then (when
     /// <paramref name="statusLookback"/> is positive) <see cref="StatusesAsync"/> over the lookback before it.
