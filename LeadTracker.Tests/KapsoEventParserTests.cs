@@ -290,6 +290,7 @@ public sealed class KapsoEventParserTests
     [TestCase("", null, TestName = "An empty phone is an absent one")]
     [TestCase("   ", null, TestName = "A blank phone is an absent one")]
     [TestCase("US.13491208655302741918", null, TestName = "A business-scoped id in a phone field is not a phone number")]
+    [TestCase("US.1349120865", null, TestName = "A business-scoped id short enough to pass for a number is not a phone number")]
     [TestCase("123", null)]
     [TestCase("not a number", null)]
     public void Phone_numbers_in_any_kapso_spelling_become_one_e164_key(string raw, string? e164) =>
