@@ -9,7 +9,8 @@
 # Environment:
 #   LEADTRACKER_IMAGES=local    build on base images made on this host (scripts/container-bases.sh: debootstrap,
 #                               Debian's rabbitmq-server) and from apps published here with the .NET SDK, for hosts
-#                               that cannot pull from an image registry; default: Microsoft's and RabbitMQ's images
+#                               that cannot pull from an image registry; default with Docker: Microsoft's and
+#                               RabbitMQ's images; with Podman: those when already in its store, else local
 #   COMPOSE_PROJECT_NAME        names the containers, network and volumes (default leadtracker)
 #   LEADTRACKER_PROFILE=cluster the three-node RabbitMQ cluster instead of the single broker (deploy/compose.cluster.yaml)
 # Touches: secrets/ and artifacts/containers/ in this checkout; the engine's images, containers, network and volumes;
@@ -59,6 +60,15 @@ else
   fi
   configure_podman
   engine=(podman-compose)
+fi
+
+# Unset LEADTRACKER_IMAGES: Docker pulls Microsoft's and RabbitMQ's images as usual; with Podman (a Debian host with
+# no Docker engine, often with no registry either) those images are used when they are already here, else the
+# bases are made here, so `scripts/compose.sh up` alone brings the stack up.
+if [[ -z "${LEADTRACKER_IMAGES:-}" && ${engine[0]} != docker ]] &&
+  ! { podman image exists mcr.microsoft.com/dotnet/sdk:10.0 && podman image exists mcr.microsoft.com/dotnet/runtime-deps:10.0 &&
+    podman image exists docker.io/library/rabbitmq:3.13-management; }; then
+  export LEADTRACKER_IMAGES=local
 fi
 
 files=(-f compose.yaml)
