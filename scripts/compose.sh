@@ -142,9 +142,24 @@ wait_healthy() {
 
 compose() { "${engine[@]}" -p "$COMPOSE_PROJECT_NAME" "${files[@]}" "$@"; }
 
+# A RabbitMQ of the host's own (scripts/ensure-rabbitmq.sh's) holds 127.0.0.1:15672 and :15692: the stack's broker
+# then publishes its UI and metrics on the next free ports instead of failing to start, and says where.
+taken() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
+publish_beside() { # variable default what
+  [[ -z "${!1:-}" ]] && taken "$2" || return 0
+  local port=$(($2 + 1))
+  while taken "$port"; do port=$((port + 1)); done
+  export "$1=$port"
+  log "127.0.0.1:$2 is taken (a RabbitMQ on this host?): the stack's $3 is on 127.0.0.1:$port ($1)"
+}
+
 case "$command" in
   up)
     make_secrets
+    if [[ "${LEADTRACKER_PROFILE:-}" != cluster ]]; then
+      publish_beside LEADTRACKER_RABBITMQ_UI_PORT 15672 "management UI"
+      publish_beside LEADTRACKER_RABBITMQ_METRICS_PORT 15692 "RabbitMQ metrics"
+    fi
     apps=(worker ingress)
     brokers=("${services[@]:0:${#services[@]}-2}")
     if [[ "${1:-}" == --no-build ]]; then
