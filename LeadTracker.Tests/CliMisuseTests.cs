@@ -26,6 +26,7 @@ public sealed class CliMisuseTests
         new object[] { "run", "LeadTracker__RabbitMq__Port=abc", 2, "LeadTracker:RabbitMq:Port" },
         new object[] { "run", "LeadTracker__Worker__PrefetchCount=0", 2, "PrefetchCount" },
         new object[] { "run", "LeadTracker__Worker__ShutdownTimeout=soon", 2, "LeadTracker:Worker:ShutdownTimeout" },
+        new object[] { "run", "LeadTracker__Worker__HealthUrls=http://+:8081", 2, "LeadTracker__Worker__HealthUrls is no longer read: rename it LeadTracker__Worker__Urls" },
         new object[] { "migrate", "ConnectionStrings__Leads=Data Source=/proc/leadtracker/leads.db", 1, "/proc/leadtracker" },
         new object[] { "leads recent", "ConnectionStrings__Leads=Data Source=/proc/leadtracker/leads.db", 1, "/proc/leadtracker" },
         new object[] { "backup", "", 2, "Option '--to' is required" },

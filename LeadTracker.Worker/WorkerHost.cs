@@ -35,9 +35,10 @@ internal static partial class WorkerHost
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<WorkerOptions>, RetiredSettings>();
 
         var worker = builder.Configuration.GetSection(WorkerOptions.Section).Get<WorkerOptions>() ?? new WorkerOptions();
-        builder.WebHost.UseUrls(worker.ListenUrls);
+        builder.WebHost.UseUrls(worker.Urls);
         services.Configure<HostOptions>(o => o.ShutdownTimeout = worker.ShutdownTimeout);
 
         var connectionString = builder.Configuration.LeadsConnectionString();

@@ -26,14 +26,9 @@ internal sealed class WorkerOptions
     /// <summary><c>Full</c>: acknowledged means on disk. <c>Normal</c>: faster, may lose the last commits on power loss.</summary>
     public SqliteDurability Durability { get; set; } = SqliteDurability.Full;
 
-    /// <summary>Where the worker's HTTP listener (health, read API, page) listens; wins over <see cref="HealthUrls"/>.</summary>
-    public string? Urls { get; set; }
-
-    /// <summary>The listener's earlier name, still honoured when <see cref="Urls"/> is not set.</summary>
+    /// <summary>Where the worker's HTTP listener (health, read API, page) listens; <c>;</c> between several.</summary>
     [Required(AllowEmptyStrings = false)]
-    public string HealthUrls { get; set; } = "http://127.0.0.1:5081";
-
-    public string ListenUrls => string.IsNullOrWhiteSpace(Urls) ? HealthUrls : Urls;
+    public string Urls { get; set; } = "http://127.0.0.1:5081";
 
     /// <summary>How long a stop may take to finish the messages in hand (keep it below systemd's TimeoutStopSec).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
