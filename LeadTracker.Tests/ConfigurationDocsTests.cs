@@ -2,16 +2,23 @@ using System.Globalization;
 using System.Reflection;
 using LeadTracker.Testing;
 using LeadTracker.Tests.Support;
+using LeadTracker.Worker;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace LeadTracker.Tests;
 
 /// <summary>
 /// docs/configuration.md's settings table and the code cannot change apart: every settable property of an options
 /// class bound to a <c>LeadTracker:…</c> section (found by its <c>Section</c> constant, in every LeadTracker
-/// assembly, so a new options class is found without touching this test) has a row with its default, every
-/// <c>LeadTracker__…</c> row is such a property, the shipped appsettings.json files agree with the table, and the
-/// README's short table quotes it faithfully. A new setting needs only its row in the table.
+/// assembly, so a new options class is found without touching this test) has a row with its default, nested
+/// objects and lists of them included (<c>LeadTracker__Alerts__Endpoints__N__Url</c>); every <c>LeadTracker__…</c>
+/// row is such a property; every options class the two apps bind from configuration has that constant, so none
+/// escapes; the shipped appsettings.json files agree with the table, and the README's short table quotes it
+/// faithfully. A new setting needs only its row in the table.
 /// </summary>
 [TestFixture]
 public sealed class ConfigurationDocsTests
@@ -49,6 +56,21 @@ public sealed class ConfigurationDocsTests
             .Select(row => $"{row.Name} (line {row.Line})");
 
         Assert.That(strays, Is.Empty, $"rows of {ConfigurationDoc} that no options class reads");
+    }
+
+    [Test]
+    public async Task Every_options_class_the_apps_bind_from_configuration_is_held_to_the_table()
+    {
+        var held = OptionsClasses().Select(c => c.Type).ToHashSet();
+        var bound = await BoundFromConfigurationAsync();
+        var escaped = bound.Where(type => !held.Contains(type)).Select(type => type.FullName);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(bound, Is.Not.Empty, "no options class found in the apps' service registrations");
+            Assert.That(escaped, Is.Empty,
+                "bound from configuration without a `public const string Section = \"LeadTracker:…\"`: the table cannot be held to them");
+        });
     }
 
     [Test]
@@ -105,21 +127,93 @@ public sealed class ConfigurationDocsTests
 
     private sealed record Option(string Name, string? Default, string Owner);
 
-    /// <summary>Every settable property of every options class, as its environment name and its default value.</summary>
+    /// <summary>Every setting of every options class, as its environment name and its default value.</summary>
     private static List<Option> Options() =>
+        OptionsClasses()
+            .SelectMany(c => Settings(c.Section.Replace(":", "__", StringComparison.Ordinal),
+                Activator.CreateInstance(c.Type, nonPublic: true)!, c.Type.Name))
+            .ToList();
+
+    private static List<(Type Type, string Section)> OptionsClasses() =>
         LeadTrackerAssemblies()
             .SelectMany(assembly => assembly.GetTypes())
             .Select(type => (Type: type, Section: SectionOf(type)))
             .Where(t => t.Section is not null)
-            .SelectMany(t =>
-            {
-                var defaults = Activator.CreateInstance(t.Type, nonPublic: true);
-                return t.Type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-                    .Where(p => p.GetMethod is { IsPublic: true } && p.SetMethod is { IsPublic: true })
-                    .Select(p => new Option(t.Section!.Replace(":", "__", StringComparison.Ordinal) + "__" + p.Name,
-                        Text(p.GetValue(defaults)), t.Type.Name));
-            })
+            .Select(t => (t.Type, t.Section!))
             .ToList();
+
+    /// <summary>
+    /// What configuration can set on <paramref name="defaults"/>'s type, as the binder reads it: a value per settable
+    /// property; a nested object's properties under its name; a list of objects as <c>__N__</c> and its element's
+    /// properties (the binder fills such a list even with no setter); a list of values as one setting.
+    /// </summary>
+    private static IEnumerable<Option> Settings(string prefix, object defaults, string owner) =>
+        defaults.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.GetMethod is { IsPublic: true } && p.GetIndexParameters().Length == 0)
+            .SelectMany(p =>
+            {
+                var name = prefix + "__" + p.Name;
+                var value = p.GetValue(defaults);
+                if (ElementOf(p.PropertyType) is { } element)
+                {
+                    return IsValue(element)
+                        ? p.SetMethod is { IsPublic: true } || value is not null ? [new Option(name, Text(value), owner)] : []
+                        : Settings(name + "__N", Activator.CreateInstance(element, nonPublic: true)!, owner);
+                }
+
+                if (IsValue(p.PropertyType))
+                    return p.SetMethod is { IsPublic: true } ? [new Option(name, Text(value), owner)] : [];
+
+                return Settings(name, value ?? Activator.CreateInstance(p.PropertyType, nonPublic: true)!, owner);
+            });
+
+    private static bool IsValue(Type type)
+    {
+        var t = Nullable.GetUnderlyingType(type) ?? type;
+        return t.IsPrimitive || t.IsEnum || t == typeof(string) || t == typeof(decimal) || t == typeof(TimeSpan)
+            || t == typeof(DateTime) || t == typeof(DateTimeOffset) || t == typeof(Guid) || t == typeof(Uri);
+    }
+
+    /// <summary>The element type of an array or list property; null for anything else (a string is a value).</summary>
+    private static Type? ElementOf(Type type) =>
+        type == typeof(string) ? null
+        : type.IsArray ? type.GetElementType()
+        : type.IsGenericType && typeof(System.Collections.IEnumerable).IsAssignableFrom(type) && type.GetGenericArguments() is [var element]
+            ? element
+            : null;
+
+    /// <summary>
+    /// Every options type in LeadTracker's assemblies that the worker or the ingress binds from configuration
+    /// (<c>BindConfiguration</c> and <c>Configure(IConfiguration)</c> register a change-token source for it), taken
+    /// from their real service registrations.
+    /// </summary>
+    private static async Task<HashSet<Type>> BoundFromConfigurationAsync()
+    {
+        var registrations = new List<ServiceDescriptor>();
+        // Each app in its own flow: MassTransit keeps its log context in an AsyncLocal, and the next app built in
+        // the same flow would log through the disposed one.
+        await Task.Run(async () => await WorkerHost.Build([], services => registrations.AddRange(services)).DisposeAsync());
+        await Task.Run(async () =>
+        {
+            // Nothing listens on the broker port and the spool is off: the ingress starts, sends nothing, writes nothing.
+            await using var ingress = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+            {
+                web.UseSetting("LeadTracker:Kapso:WebhookSecret", KapsoFixtures.Secret);
+                web.UseSetting("LeadTracker:RabbitMq:Host", "127.0.0.1");
+                web.UseSetting("LeadTracker:RabbitMq:Port", LoopbackPort.Free().ToString(CultureInfo.InvariantCulture));
+                web.UseSetting("LeadTracker:Spool:Enabled", "false");
+                web.ConfigureTestServices(services => registrations.AddRange(services));
+            });
+            _ = ingress.Services;
+        });
+
+        return registrations
+            .Select(d => d.ServiceType)
+            .Where(t => t.IsGenericType && t.GetGenericTypeDefinition() == typeof(IOptionsChangeTokenSource<>))
+            .Select(t => t.GetGenericArguments()[0])
+            .Where(t => t.Assembly.GetName().Name?.StartsWith("LeadTracker.", StringComparison.Ordinal) == true)
+            .ToHashSet();
+    }
 
     private static string? SectionOf(Type type) =>
         type.GetField("Section", BindingFlags.Public | BindingFlags.Static) is { IsLiteral: true } field
@@ -143,10 +237,17 @@ public sealed class ConfigurationDocsTests
         }
     }
 
-    /// <summary>A default as configuration would write it: 00:00:25, 1.00:00:00, true, Full, https://api.kapso.ai.</summary>
+    /// <summary>
+    /// A default as configuration would write it: 00:00:25, 1.00:00:00, true, Full, https://api.kapso.ai, a list as
+    /// a,b; null for no value (null, an empty string, an empty list), which the table writes as a word (none, unset).
+    /// </summary>
     private static string? Text(object? value) => value switch
     {
-        null => null,
+        null or "" => null,
+        string s => s,
+        System.Collections.IEnumerable list => list.Cast<object?>().Select(Text).ToList() is { Count: > 0 } items
+            ? string.Join(",", items)
+            : null,
         bool b => b ? "true" : "false",
         TimeSpan t => t.ToString("c", CultureInfo.InvariantCulture),
         Uri u => u.OriginalString,
