@@ -16,8 +16,10 @@ bash scripts/ensure-rabbitmq.sh
 # through Playwright; its own browser download is not used), debootstrap and systemd-container (SystemdPackageTests
 # boots a Debian 12 with systemd-nspawn; dpkg-deb, from dpkg, builds the package), podman and podman-compose with
 # runc (ComposeStackTests bring compose.yaml up on base images made here with debootstrap: scripts/compose.sh,
-# scripts/container-bases.sh, docs/containers.md).
+# scripts/container-bases.sh, docs/containers.md); python3 (DocsTests run scripts/check-doc-links.py and the README's
+# receiver check).
 missing=()
+command -v python3 >/dev/null || missing+=(python3)
 command -v systemd-analyze >/dev/null || missing+=(systemd)
 [[ -x /usr/bin/chromium ]] || missing+=(chromium)
 command -v debootstrap >/dev/null || missing+=(debootstrap)
