@@ -193,19 +193,29 @@ public sealed class ConfigurationDocsTests
         // Each app in its own flow: MassTransit keeps its log context in an AsyncLocal, and the next app built in
         // the same flow would log through the disposed one.
         await Task.Run(async () => await WorkerHost.Build([], services => registrations.AddRange(services)).DisposeAsync());
-        await Task.Run(async () =>
+        var folder = Directory.CreateTempSubdirectory("leadtracker-config-docs-");
+        try
         {
-            // Nothing listens on the broker port and the spool is off: the ingress starts, sends nothing, writes nothing.
-            await using var ingress = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+            await Task.Run(async () =>
             {
-                web.UseSetting("LeadTracker:Kapso:WebhookSecret", KapsoFixtures.Secret);
-                web.UseSetting("LeadTracker:RabbitMq:Host", "127.0.0.1");
-                web.UseSetting("LeadTracker:RabbitMq:Port", LoopbackPort.Free().ToString(CultureInfo.InvariantCulture));
-                web.UseSetting("LeadTracker:Spool:Enabled", "false");
-                web.ConfigureTestServices(services => registrations.AddRange(services));
+                // Nothing listens on the broker port and the spool is off: the ingress starts and sends nothing.
+                await using var ingress = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+                {
+                    web.UseSetting("LeadTracker:Kapso:WebhookSecret", KapsoFixtures.Secret);
+                    web.UseSetting("LeadTracker:RabbitMq:Host", "127.0.0.1");
+                    web.UseSetting("LeadTracker:RabbitMq:Port", LoopbackPort.Free().ToString(CultureInfo.InvariantCulture));
+                    web.UseSetting("LeadTracker:Spool:Enabled", "false");
+                    web.UseSetting("LeadTracker:Spool:Path", Path.Combine(folder.FullName, "spool.db"));
+                    web.ConfigureTestServices(services => registrations.AddRange(services));
+                });
+                _ = ingress.Services;
             });
-            _ = ingress.Services;
-        });
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            folder.Delete(recursive: true);
+        }
 
         return registrations
             .Select(d => d.ServiceType)
