@@ -1,11 +1,10 @@
 using System.Runtime.InteropServices;
-using LeadTracker.Contracts;
+using LeadTracker.Hosting;
 using LeadTracker.Worker.Api;
 using LeadTracker.Worker.Backup;
 using LeadTracker.Worker.Consumers;
 using LeadTracker.Worker.Reconcile;
 using LeadTracker.Worker.Storage;
-using LeadTracker.Worker.Telemetry;
 using MassTransit;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -28,7 +27,7 @@ internal static partial class WorkerHost
         });
         builder.Services.AddSystemd();
         builder.Configuration.AddCredentialFiles();
-        builder.AddLeadTrackerTelemetry();
+        builder.AddLeadTrackerTelemetry("leadtracker-worker");
 
         var services = builder.Services;
         services.AddOptions<RabbitMqOptions>().BindConfiguration(RabbitMqOptions.Section)

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using LeadTracker.Contracts;
+using LeadTracker.Hosting;
 using LeadTracker.Worker.Commands;
 using LeadTracker.Worker.Errors;
 using LeadTracker.Worker.Storage;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using LeadTracker.Contracts;
+using LeadTracker.Hosting;
 using LeadTracker.Worker.Errors;
 
 namespace LeadTracker.Worker.Commands;

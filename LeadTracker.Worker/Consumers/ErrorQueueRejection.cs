@@ -1,5 +1,6 @@
 using System.Globalization;
 using LeadTracker.Contracts;
+using LeadTracker.Hosting;
 using MassTransit;
 
 namespace LeadTracker.Worker.Consumers;

@@ -1,6 +1,6 @@
 using MassTransit;
 
-namespace LeadTracker.Contracts;
+namespace LeadTracker.Hosting;
 
 /// <summary>How both apps reach RabbitMQ: every node of <see cref="RabbitMqOptions.Nodes"/>, and queues of the configured type.</summary>
 public static class RabbitMqBusConfiguration
