@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using LeadTracker.Contracts;
+using LeadTracker.Hosting;
 using LeadTracker.Ingress;
 using LeadTracker.Ingress.Relay;
 using LeadTracker.Ingress.Spool;
@@ -8,11 +8,13 @@ using MassTransit;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Trace;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.Services.AddSystemd();
 builder.Configuration.AddCredentialFiles();
-builder.AddLeadTrackerTelemetry();
+builder.AddLeadTrackerTelemetry("leadtracker-ingress", tracing => tracing.AddAspNetCoreInstrumentation(o =>
+    o.Filter = http => http.Request.Path.StartsWithSegments(KapsoWebhookEndpoint.Path, StringComparison.OrdinalIgnoreCase)));
 
 var services = builder.Services;
 services.AddOptions<RabbitMqOptions>().BindConfiguration(RabbitMqOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -49,14 +51,16 @@ services.AddMassTransit(bus => bus.UsingRabbitMq((context, cfg) =>
 services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = false);
 
 var app = builder.Build();
-if (!app.SettingsAreValid()) return StartupCheck.InvalidConfiguration;
+if (!app.SettingsAreValid()) return StartCheck.InvalidConfiguration;
 app.WarnWhenUnsigned();
+// The spool-depth gauge reports from the start, before the first webhook.
+app.Services.GetRequiredService<IngressMetrics>().ObserveSpool(app.Services.GetRequiredService<EventSpool>());
 
 app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
 app.MapHealthChecks("/health/ready", new HealthCheckOptions
 {
     Predicate = check => check.Tags.Contains("ingress-ready"),
-    ResponseWriter = HealthResponse.WriteAsync,
+    ResponseWriter = (http, report) => HealthJson.WriteAsync(http, report, withData: true),
 });
 app.MapKapsoWebhook();
 return app.RunChecked();

@@ -1,29 +1,20 @@
+using LeadTracker.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace LeadTracker.Ingress;
 
 /// <summary>
-/// A missing secret or a bad value is one clear line on stderr and exit code 2 (the usage/configuration code the
-/// worker uses too), never an unhandled exception's stack trace.
+/// The ingress's start: a bad setting is one line on stderr and exit code <see cref="StartCheck.InvalidConfiguration"/>,
+/// a port that cannot be bound one line and exit code 1, never an unhandled exception's stack trace.
 /// </summary>
 internal static partial class StartupCheck
 {
-    public const int InvalidConfiguration = 2;
-
-    /// <summary>Checks every validated setting now, before anything reads one; false after saying what is wrong.</summary>
+    /// <summary>Checks every validated setting now (<see cref="StartCheck"/>); false after saying what is wrong.</summary>
     public static bool SettingsAreValid(this WebApplication app)
     {
-        try
-        {
-            app.Services.GetRequiredService<IStartupValidator>().Validate();
-            return true;
-        }
-        catch (Exception e) when (e is OptionsValidationException or InvalidOperationException)
-        {
-            var reason = e is OptionsValidationException invalid ? string.Join("; ", invalid.Failures) : e.Message;
-            Console.Error.WriteLine($"leadtracker-ingress: invalid configuration: {reason}");
-            return false;
-        }
+        if (StartCheck.InvalidSettings(app.Services) is not { } reason) return true;
+        Console.Error.WriteLine($"leadtracker-ingress: invalid configuration: {reason}");
+        return false;
     }
 
     /// <summary>Says at start, loudly, that webhook signatures are not checked (local development only).</summary>

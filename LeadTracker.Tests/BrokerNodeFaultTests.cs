@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using LeadTracker.Contracts;
+using LeadTracker.Hosting;
 using LeadTracker.Tests.Support;
 
 namespace LeadTracker.Tests;

@@ -27,6 +27,10 @@ public sealed class CliMisuseTests
         new object[] { "run", "LeadTracker__Worker__PrefetchCount=0", 2, "PrefetchCount" },
         new object[] { "run", "LeadTracker__Worker__ShutdownTimeout=soon", 2, "LeadTracker:Worker:ShutdownTimeout" },
         new object[] { "run", "LeadTracker__Worker__HealthUrls=http://+:8081", 2, "LeadTracker__Worker__HealthUrls is no longer read: rename it LeadTracker__Worker__Urls" },
+        // Every verb takes its options from the registration `run` uses (WorkerServices), validated the same way.
+        new object[] { "migrate", "LeadTracker__Worker__WalCheckpointPages=5", 2, "invalid configuration" },
+        new object[] { "leads recent", "LeadTracker__Worker__Durability=Sometimes", 2, "LeadTracker:Worker:Durability" },
+        new object[] { "errors list", "LeadTracker__RabbitMq__Hosts=broker:0", 2, "invalid configuration" },
         new object[] { "migrate", "ConnectionStrings__Leads=Data Source=/proc/leadtracker/leads.db", 1, "/proc/leadtracker" },
         new object[] { "leads recent", "ConnectionStrings__Leads=Data Source=/proc/leadtracker/leads.db", 1, "/proc/leadtracker" },
         new object[] { "backup", "", 2, "Option '--to' is required" },

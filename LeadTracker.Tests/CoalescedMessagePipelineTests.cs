@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dapper;
 using LeadTracker.Contracts;
+using LeadTracker.Hosting;
 using LeadTracker.Tests.Support;
 using Microsoft.Data.Sqlite;
 using RabbitMQ.Client;

@@ -113,6 +113,35 @@ public sealed partial class DeploymentFilesTests
         Assert.That(NonRootUser().IsMatch(runtimeStage), Is.True, $"{dockerfile}: the runtime stage has no non-root USER line");
     }
 
+    [TestCase("LeadTracker.Ingress")]
+    [TestCase("LeadTracker.Worker")]
+    public void A_dockerfile_copies_every_project_its_app_builds_from(string app)
+    {
+        // The build stage restores from project files alone, then copies the sources: a project the app references
+        // (LeadTracker.Contracts, LeadTracker.Hosting, …) that the Dockerfile leaves out breaks only the image build.
+        var dockerfile = File.ReadAllText(Path.Combine(RepoRoot(), app, "Dockerfile"));
+
+        Assert.Multiple(() =>
+        {
+            foreach (var project in ProjectsBuiltBy(app))
+            {
+                Assert.That(dockerfile, Does.Contain($"COPY {project}/{project}.csproj {project}/\n"), $"{app}/Dockerfile: the project file of {project}");
+                Assert.That(dockerfile, Does.Contain($"COPY {project}/ {project}/\n"), $"{app}/Dockerfile: the sources of {project}");
+            }
+        });
+    }
+
+    /// <summary>The project and every project it references, directly or not, by folder name.</summary>
+    private static SortedSet<string> ProjectsBuiltBy(string project, SortedSet<string>? found = null)
+    {
+        found ??= new SortedSet<string>(StringComparer.Ordinal);
+        if (!found.Add(project)) return found;
+        var csproj = System.Xml.Linq.XDocument.Load(Path.Combine(RepoRoot(), project, project + ".csproj"));
+        foreach (var reference in csproj.Descendants("ProjectReference"))
+            ProjectsBuiltBy(Path.GetFileNameWithoutExtension(reference.Attribute("Include")!.Value.Replace('\\', '/')), found);
+        return found;
+    }
+
     /// <summary>A unit file's settings, name to every value given (comments and section headers left out).</summary>
     private static Dictionary<string, List<string>> UnitSettings(string unit) =>
         File.ReadAllLines(Path.Combine(RepoRoot(), "deploy", "systemd", unit))

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using LeadTracker.Contracts;
+using LeadTracker.Hosting;
 using LeadTracker.Worker.Errors;
 using MassTransit;
 using RabbitMQ.Client;

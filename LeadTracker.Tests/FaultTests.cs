@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dapper;
-using LeadTracker.Contracts;
+using LeadTracker.Hosting;
 using LeadTracker.Tests.Support;
 using Microsoft.Data.Sqlite;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Dapper;
-using LeadTracker.Contracts;
+using LeadTracker.Hosting;
 using LeadTracker.Tests.Api;
 using LeadTracker.Tests.Support;
 

@@ -1,7 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using Dapper;
-using LeadTracker.Contracts;
+using LeadTracker.Hosting;
 using LeadTracker.Tests.Support;
 
 namespace LeadTracker.Tests;

@@ -1,4 +1,5 @@
 using LeadTracker.Contracts;
+using LeadTracker.Hosting;
 using LeadTracker.Tests.Support;
 using LeadTracker.Worker.Consumers;
 using LeadTracker.Worker.Kapso;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using LeadTracker.Contracts;
+using LeadTracker.Hosting;
 using LeadTracker.Tests.Support;
 
 namespace LeadTracker.Tests;

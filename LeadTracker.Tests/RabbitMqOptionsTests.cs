@@ -1,5 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using LeadTracker.Contracts;
+using LeadTracker.Hosting;
 
 namespace LeadTracker.Tests;
 

@@ -1,4 +1,4 @@
-using LeadTracker.Contracts;
+using LeadTracker.Hosting;
 using MassTransit;
 
 namespace LeadTracker.Worker;

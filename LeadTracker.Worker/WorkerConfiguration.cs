@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Configuration;
+using LeadTracker.Hosting;
 
 namespace LeadTracker.Worker;
 
@@ -21,16 +21,6 @@ internal static class WorkerConfiguration
             .AddCredentialFiles()
             .Build();
     }
-
-    /// <summary>
-    /// Secrets from files, never the environment: systemd's <c>LoadCredential=</c> and compose <c>secrets</c> both
-    /// give a folder (<c>$CREDENTIALS_DIRECTORY</c>) with one file per setting, named like its environment variable
-    /// (<c>LeadTracker__RabbitMq__Password</c>). Added last, so a file wins over every other source.
-    /// </summary>
-    public static IConfigurationBuilder AddCredentialFiles(this IConfigurationBuilder configuration) =>
-        Environment.GetEnvironmentVariable("CREDENTIALS_DIRECTORY") is { Length: > 0 } folder
-            ? configuration.AddKeyPerFile(folder, optional: true)
-            : configuration;
 
     public static string LeadsConnectionString(this IConfiguration configuration) =>
         configuration.GetConnectionString("Leads") is { Length: > 0 } value ? value : DefaultConnectionString;

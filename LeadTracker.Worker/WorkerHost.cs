@@ -1,11 +1,10 @@
 using System.Runtime.InteropServices;
-using LeadTracker.Contracts;
+using LeadTracker.Hosting;
 using LeadTracker.Worker.Api;
 using LeadTracker.Worker.Backup;
 using LeadTracker.Worker.Consumers;
 using LeadTracker.Worker.Reconcile;
 using LeadTracker.Worker.Storage;
-using LeadTracker.Worker.Telemetry;
 using MassTransit;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -28,29 +27,16 @@ internal static partial class WorkerHost
         });
         builder.Services.AddSystemd();
         builder.Configuration.AddCredentialFiles();
-        builder.AddLeadTrackerTelemetry();
+        builder.AddLeadTrackerTelemetry("leadtracker-worker");
 
         var services = builder.Services;
-        services.AddOptions<RabbitMqOptions>().BindConfiguration(RabbitMqOptions.Section)
-            .ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section)
-            .ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<IValidateOptions<WorkerOptions>, RetiredSettings>();
-
+        services.AddWorkerServices(builder.Configuration);
+        // The listener and the stop timeout are set before the container exists (the host reads them as it is built, so
+        // a bad value must not throw there): read here, and validated with every other setting at start.
         var worker = builder.Configuration.GetSection(WorkerOptions.Section).Get<WorkerOptions>() ?? new WorkerOptions();
         builder.WebHost.UseUrls(worker.Urls);
         services.Configure<HostOptions>(o => o.ShutdownTimeout = worker.ShutdownTimeout);
 
-        var connectionString = builder.Configuration.LeadsConnectionString();
-        services.AddSingleton(new SqliteConnectionFactory(connectionString, worker.Durability, worker.WalCheckpointPages));
-        services.AddSingleton<DiskFullStatus>();
-        services.AddSingleton(sp => new LeadStore(sp.GetRequiredService<SqliteConnectionFactory>(),
-            sp.GetRequiredService<ILogger<LeadStore>>(), sp.GetRequiredService<IOptions<WorkerOptions>>().Value.CreateWorkspaces));
-        services.AddSingleton(sp => new LeadWriter(sp.GetRequiredService<LeadStore>(),
-            sp.GetRequiredService<ILogger<LeadWriter>>(), sp.GetRequiredService<IOptions<WorkerOptions>>().Value.MaxBatchEvents,
-            sp.GetRequiredService<DiskFullStatus>()));
-        services.AddSingleton<LeadEventApplier>();
-        services.AddKapsoCatchUp();
         services.AddScheduledBackups();
 
         services.AddLeadApi(builder.Configuration);
@@ -93,13 +79,18 @@ internal static partial class WorkerHost
         try
         {
             // Every setting is checked before the database is touched: a bad one changes nothing on disk.
-            app.Services.GetRequiredService<IStartupValidator>().Validate();
+            if (StartCheck.InvalidSettings(app.Services) is { } invalid)
+            {
+                Log.InvalidConfiguration(logger, invalid);
+                return StartCheck.InvalidConfiguration;
+            }
+
             // Checked here, not as an option: a monitored option that fails validation after a SIGHUP reload would
             // throw on the reload's thread and end the process.
             if (!ApiTokens.AllStrong(ApiTokens.Read(app.Configuration)))
             {
                 Log.InvalidConfiguration(logger, ApiTokens.TooShort);
-                return 2;
+                return StartCheck.InvalidConfiguration;
             }
 
             var connections = app.Services.GetRequiredService<SqliteConnectionFactory>();
@@ -121,7 +112,7 @@ internal static partial class WorkerHost
         {
             var failures = string.Join("; ", e.Failures);
             Log.InvalidConfiguration(logger, failures);
-            return 2;
+            return StartCheck.InvalidConfiguration;
         }
         catch (DatabaseLockedException e)
         {

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using LeadTracker.Contracts;
 using LeadTracker.Worker.Commands;
 using LeadTracker.Worker.Errors;
 using LeadTracker.Worker.Storage;
@@ -14,23 +13,18 @@ internal static class WorkerProgram
         // One executable, several verbs: `run` is the service; the others are operator tools. Nothing consumes
         // unless asked to by name (Commands/CommandLine explains why).
         var configuration = WorkerConfiguration.Load();
-        SqliteConnectionFactory Connections() => new(configuration.LeadsConnectionString());
-
-        ErrorQueueConnection Broker()
-        {
-            var o = configuration.GetSection(RabbitMqOptions.Section).Get<RabbitMqOptions>() ?? new RabbitMqOptions();
-            // In a cluster any node's management API sees every queue: the first node of Hosts (or Host) will do.
-            var node = o.Nodes()[0];
-            return new ErrorQueueConnection(node.Host, node.Port, o.VirtualHost, o.Username, o.Password, o.ManagementPort);
-        }
+        // Every verb resolves from the registration `run` builds its host on (WorkerServices): the same objects, the
+        // same validated options.
+        await using var services = WorkerServices.ForCommands(configuration);
+        SqliteConnectionFactory Connections() => services.GetRequiredService<SqliteConnectionFactory>();
 
         var root = new RootCommand("LeadTracker worker: Kapso WhatsApp events from RabbitMQ into the SQLite lead database")
         {
             RunCommand.Create(args),
             MigrateCommand.Create(Connections),
             LeadsCommand.Create(Connections),
-            ErrorsCommand.Create(Broker),
-            ReconcileCommand.Create(configuration),
+            ErrorsCommand.Create(services.GetRequiredService<ErrorQueueConnection>),
+            ReconcileCommand.Create(services),
             WorkspacesCommand.Create(Connections),
             BackupCommand.Create(Connections),
             RestoreCommand.Create(Connections),

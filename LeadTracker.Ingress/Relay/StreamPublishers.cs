@@ -1,4 +1,5 @@
 using LeadTracker.Contracts;
+using LeadTracker.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace LeadTracker.Ingress.Relay;

@@ -1,4 +1,4 @@
-using LeadTracker.Contracts;
+using LeadTracker.Hosting;
 using LeadTracker.Ingress.Relay;
 using Microsoft.Extensions.Options;
 

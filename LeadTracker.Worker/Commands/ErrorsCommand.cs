@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using LeadTracker.Contracts;
+using LeadTracker.Hosting;
 using LeadTracker.Worker.Errors;
 
 namespace LeadTracker.Worker.Commands;
@@ -28,13 +28,18 @@ internal static class ErrorsCommand
         var json = new Option<bool>("--json") { Description = "Write JSON instead of a table." };
 
         var command = new Command("list", "Count the messages in each _error queue and show the first ones; nothing is removed.") { queue, peek, json };
-        command.SetAction((parse, cancellationToken) => RunAsync(parse, "errors list", async () =>
+        command.SetAction((parse, cancellationToken) =>
         {
-            using var client = new ErrorQueueClient(connection());
-            var summaries = await client.ListAsync(parse.GetValue(queue) is { } one ? [one] : AllQueues, parse.GetValue(peek), cancellationToken);
-            var output = parse.InvocationConfiguration.Output;
-            await (parse.GetValue(json) ? output.WriteLineAsync(JsonSerializer.Serialize(summaries, Json)) : WriteTableAsync(output, summaries));
-        }));
+            // Resolved first: a bad broker setting is a configuration error (exit 2), not a failed listing.
+            var broker = connection();
+            return RunAsync(parse, "errors list", async () =>
+            {
+                using var client = new ErrorQueueClient(broker);
+                var summaries = await client.ListAsync(parse.GetValue(queue) is { } one ? [one] : AllQueues, parse.GetValue(peek), cancellationToken);
+                var output = parse.InvocationConfiguration.Output;
+                await (parse.GetValue(json) ? output.WriteLineAsync(JsonSerializer.Serialize(summaries, Json)) : WriteTableAsync(output, summaries));
+            });
+        });
         return command;
     }
 

@@ -19,7 +19,7 @@ internal static class ReconcileCommand
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public static Command Create(IConfiguration configuration)
+    public static Command Create(IServiceProvider services)
     {
         var since = new Option<string?>("--since") { Description = "Read messages Kapso stored from this time: " + ReconcileTime.Help };
         var until = new Option<string?>("--until") { Description = "… up to this time (same forms; default now)" };
@@ -42,13 +42,13 @@ internal static class ReconcileCommand
         {
             since, until, workspace, json, lookback, checkWebhooks, reenable,
         };
-        command.SetAction((parse, cancellationToken) => RunAsync(new Invocation(parse, configuration,
+        command.SetAction((parse, cancellationToken) => RunAsync(new Invocation(parse, services,
             parse.GetValue(since), parse.GetValue(until), parse.GetValue(workspace), parse.GetValue(json),
             parse.GetValue(lookback), parse.GetValue(checkWebhooks), parse.GetValue(reenable)), cancellationToken));
         return command;
     }
 
-    private sealed record Invocation(ParseResult Parse, IConfiguration Configuration, string? Since, string? Until,
+    private sealed record Invocation(ParseResult Parse, IServiceProvider Services, string? Since, string? Until,
         string? Workspace, bool Json, string? StatusLookback, bool CheckWebhooks, bool ReenableWebhooks)
     {
         public TextWriter Out => Parse.InvocationConfiguration.Output;
@@ -65,8 +65,6 @@ internal static class ReconcileCommand
     private static async Task<int> RunAsync(Invocation call, CancellationToken cancellationToken)
     {
         var now = DateTimeOffset.UtcNow;
-        var api = call.Configuration.GetSection(KapsoApiOptions.Section).Get<KapsoApiOptions>() ?? new KapsoApiOptions();
-        var worker = call.Configuration.GetSection(WorkerOptions.Section).Get<WorkerOptions>() ?? new WorkerOptions();
 
         DateTimeOffset from = default, to = now;
         var statusLookback = TimeSpan.Zero;
@@ -83,14 +81,22 @@ internal static class ReconcileCommand
                 return call.Fail(CommandLine.Usage, $"--status-lookback '{call.StatusLookback}' is not a duration such as 7d, 36h or 0");
         }
 
+        // The options `run` uses, validated as there (WorkerServices); the key, which `run` may go without, is checked here.
+        KapsoApiOptions api;
+        try
+        {
+            api = call.Services.GetRequiredService<IOptions<KapsoApiOptions>>().Value;
+        }
+        catch (OptionsValidationException e)
+        {
+            return call.Fail(CommandLine.Usage, string.Join("; ", e.Failures));
+        }
+
         if (!api.HasKey)
             return call.Fail(CommandLine.Usage, "LeadTracker__Kapso__ApiKey is not set: reading Kapso's API needs a project API key");
-        if (!KapsoApiOptions.IsSafe(api.ApiBaseUrl))
-            return call.Fail(CommandLine.Usage, $"{KapsoApiOptions.PlainHttpRefused} ('{api.ApiBaseUrl}')");
-        if (!api.HasSanePageCap)
-            return call.Fail(CommandLine.Usage, $"{KapsoApiOptions.PageCapOutOfRange} (not {api.MaxPageBytes})");
 
-        var connections = new SqliteConnectionFactory(call.Configuration.LeadsConnectionString(), worker.Durability);
+        var worker = call.Services.GetRequiredService<IOptions<WorkerOptions>>().Value;
+        var connections = call.Services.GetRequiredService<SqliteConnectionFactory>();
         string[] workspaces;
         try
         {
@@ -118,20 +124,11 @@ internal static class ReconcileCommand
             return call.Fail(CommandLine.Failed, $"cannot open the lead database {connections.DataSource}: {e.Message}");
         }
 
-        using var loggers = LoggerFactory.Create(b => b
-            .SetMinimumLevel(LogLevel.Warning)
-            .AddSimpleConsole(o => o.SingleLine = true)
-            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
-        using var handler = KapsoApiClient.NewHandler();
-        using var http = new HttpClient(handler) { Timeout = KapsoApiClient.Timeout };
-        var client = new KapsoApiClient(http, Options.Create(api), loggers.CreateLogger<KapsoApiClient>());
-
         try
         {
             return webhooks
-                ? await WebhooksAsync(call, client, workspaces, cancellationToken)
-                : await CatchUpAsync(call, client, connections, worker, workspaces, from, to, statusLookback, loggers,
-                    cancellationToken);
+                ? await WebhooksAsync(call, call.Services.GetRequiredService<KapsoApiClient>(), workspaces, cancellationToken)
+                : await CatchUpAsync(call, workspaces, from, to, statusLookback, cancellationToken);
         }
         finally
         {
@@ -139,14 +136,11 @@ internal static class ReconcileCommand
         }
     }
 
-    private static async Task<int> CatchUpAsync(Invocation call, KapsoApiClient client, SqliteConnectionFactory connections,
-        WorkerOptions worker, string[] workspaces, DateTimeOffset since, DateTimeOffset until, TimeSpan statusLookback,
-        ILoggerFactory loggers, CancellationToken cancellationToken)
+    private static async Task<int> CatchUpAsync(Invocation call, string[] workspaces, DateTimeOffset since, DateTimeOffset until,
+        TimeSpan statusLookback, CancellationToken cancellationToken)
     {
         var tally = new ReconcileTally();
-        using var store = new LeadStore(connections, loggers.CreateLogger<LeadStore>(), worker.CreateWorkspaces);
-        await using var writer = new LeadWriter(store, loggers.CreateLogger<LeadWriter>(), worker.MaxBatchEvents);
-        var reconciler = new Reconciler(client, writer, connections, loggers.CreateLogger<Reconciler>());
+        var reconciler = call.Services.GetRequiredService<Reconciler>();
 
         // On a terminal, a line per page; never in a pipe or a log, where only the summary belongs.
         var progress = Console.IsErrorRedirected ? null : new Lines(call.Error);

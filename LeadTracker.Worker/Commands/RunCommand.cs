@@ -1,5 +1,5 @@
 using System.CommandLine;
-using LeadTracker.Contracts;
+using LeadTracker.Hosting;
 
 namespace LeadTracker.Worker.Commands;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using LeadTracker.Contracts;
+using LeadTracker.Hosting;
 using MassTransit;
 
 namespace LeadTracker.Worker.Consumers;
@@ -25,11 +26,12 @@ internal static class ErrorQueueRejection
             await endpoint.Send(e, send =>
             {
                 if (send.TryGetPayload<RabbitMqSendContext>(out var rabbit)) rabbit.Mandatory = true;
-                send.Headers.Set("MT-Reason", "fault");
-                send.Headers.Set("MT-Fault-ExceptionType", reason.GetType().FullName);
-                send.Headers.Set("MT-Fault-Message", reason.Message);
-                send.Headers.Set("MT-Fault-Timestamp", DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture));
-                send.Headers.Set("MT-Fault-MessageType", typeof(TEvent).FullName);
+                // Not SendContextExtensions.SetExceptionHeaders (MassTransit 8.5, src/MassTransit.Abstractions/Contexts/SendContextExtensions.cs): it reports reason.GetBaseException(), the parser's inner JsonException instead of its reason.
+                send.Headers.Set(MessageHeaders.Reason, "fault");
+                send.Headers.Set(MessageHeaders.FaultExceptionType, reason.GetType().FullName);
+                send.Headers.Set(MessageHeaders.FaultMessage, reason.Message);
+                send.Headers.Set(MessageHeaders.FaultTimestamp, DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture));
+                send.Headers.Set(MessageHeaders.FaultMessageType, typeof(TEvent).FullName);
                 send.Headers.Set(EventHeaders.EventType, e.EventType);
                 if (e.IdempotencyKey is { } key) send.Headers.Set(EventHeaders.IdempotencyKey, key);
             }, context.CancellationToken);

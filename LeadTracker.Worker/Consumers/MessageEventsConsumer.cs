@@ -1,4 +1,5 @@
 using LeadTracker.Contracts;
+using LeadTracker.Hosting;
 using LeadTracker.Worker.Kapso;
 using MassTransit;
 

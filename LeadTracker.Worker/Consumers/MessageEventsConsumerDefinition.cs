@@ -1,4 +1,4 @@
-using LeadTracker.Contracts;
+using LeadTracker.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace LeadTracker.Worker.Consumers;

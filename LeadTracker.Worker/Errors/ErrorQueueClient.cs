@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using LeadTracker.Contracts;
+using LeadTracker.Hosting;
 
 namespace LeadTracker.Worker.Errors;
 

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace LeadTracker.Worker.Reconcile;
 
 internal static class CatchUpServiceCollectionExtensions
@@ -5,10 +7,8 @@ internal static class CatchUpServiceCollectionExtensions
     /// <summary>Kapso's API client and the worker's continuous catch-up (off, with one log line, without a key).</summary>
     public static IServiceCollection AddKapsoCatchUp(this IServiceCollection services)
     {
-        services.AddOptions<KapsoApiOptions>().BindConfiguration(KapsoApiOptions.Section)
-            .Validate(o => KapsoApiOptions.IsSafe(o.ApiBaseUrl), KapsoApiOptions.PlainHttpRefused)
-            .Validate(o => o.HasSanePageCap, KapsoApiOptions.PageCapOutOfRange)
-            .ValidateOnStart();
+        services.AddOptions<KapsoApiOptions>().BindConfiguration(KapsoApiOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<KapsoApiOptions>, KapsoApiOptions.Validation>();
         services.AddOptions<ReconcileOptions>().BindConfiguration(ReconcileOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
 

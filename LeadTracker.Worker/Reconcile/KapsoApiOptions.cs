@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace LeadTracker.Worker.Reconcile;
 
 /// <summary>How to reach Kapso's REST API, bound from <c>LeadTracker:Kapso</c>. The key is a secret: never logged.</summary>
@@ -31,7 +33,21 @@ internal sealed class KapsoApiOptions
 
     public bool HasSanePageCap => MaxPageBytes is >= MinPageBytes and <= MaxPageBytesLimit;
 
+    /// <summary>What is wrong with these settings, each naming the value given; none when they hold.</summary>
+    public IEnumerable<string> Problems()
+    {
+        if (!IsSafe(ApiBaseUrl)) yield return $"{PlainHttpRefused} ('{ApiBaseUrl}')";
+        if (!HasSanePageCap) yield return $"{PageCapOutOfRange} (not {MaxPageBytes})";
+    }
+
     /// <summary>https, or plain http to this machine only (a local fake or proxy): never the key in clear over a network.</summary>
     public static bool IsSafe(Uri url) =>
         url.IsAbsoluteUri && (url.Scheme == Uri.UriSchemeHttps || (url.Scheme == Uri.UriSchemeHttp && url.IsLoopback));
+
+    /// <summary>Checks <see cref="Problems"/> wherever the options are read: at the worker's start and in <c>reconcile</c>.</summary>
+    internal sealed class Validation : IValidateOptions<KapsoApiOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, KapsoApiOptions options) =>
+            options.Problems().ToList() is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
+    }
 }

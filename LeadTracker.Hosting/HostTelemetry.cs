@@ -1,28 +1,34 @@
-using LeadTracker.Ingress.Spool;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 
-namespace LeadTracker.Ingress;
+namespace LeadTracker.Hosting;
 
 /// <summary>
-/// Traces and metrics of the ingress: every <c>LeadTracker.*</c> meter as Prometheus text at <c>GET /metrics</c>
+/// Traces and metrics of either app: every <c>LeadTracker.*</c> meter as Prometheus text at <c>GET /metrics</c>
 /// (series named <c>leadtracker_…</c>), and traces plus metrics over OTLP when the standard
-/// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set. The webhook request's span is the root of each event's trace: its
-/// traceparent travels in the event (<see cref="RelayedEvent.TraceParent"/>) to the worker's commit.
+/// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set. The ingress's webhook span is the root of each event's trace; its
+/// traceparent travels with the event to the worker's commit.
 /// </summary>
-internal static class Telemetry
+public static class HostTelemetry
 {
-    public const string ServiceName = "leadtracker-ingress";
-
-    public static WebApplicationBuilder AddLeadTrackerTelemetry(this WebApplicationBuilder builder)
+    /// <param name="serviceName"><c>leadtracker-ingress</c> or <c>leadtracker-worker</c>: the trace resource's name.</param>
+    /// <param name="tracing">What the app traces beyond the <c>LeadTracker.*</c> and MassTransit sources.</param>
+    public static WebApplicationBuilder AddLeadTrackerTelemetry(this WebApplicationBuilder builder, string serviceName,
+        Action<TracerProviderBuilder>? tracing = null)
     {
         var otel = builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService(ServiceName))
-            .WithTracing(tracing => tracing
-                .AddSource("LeadTracker.*", "MassTransit")
-                .AddAspNetCoreInstrumentation(o => o.Filter = http => http.Request.Path.StartsWithSegments(KapsoWebhookEndpoint.Path, StringComparison.OrdinalIgnoreCase)))
+            .ConfigureResource(resource => resource.AddService(serviceName))
+            .WithTracing(traces =>
+            {
+                traces.AddSource("LeadTracker.*", "MassTransit");
+                tracing?.Invoke(traces);
+            })
             .WithMetrics(metrics => metrics
                 .AddMeter("LeadTracker.*")
                 .AddPrometheusExporter(prometheus =>
@@ -38,12 +44,11 @@ internal static class Telemetry
         return builder;
     }
 
-    /// <summary>Serves <c>/metrics</c> ahead of the app's own routes, and starts the spool-depth gauge at once.</summary>
+    /// <summary>Serves <c>/metrics</c> ahead of the app's own routes.</summary>
     private sealed class MetricsEndpoint : IStartupFilter
     {
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
         {
-            app.ApplicationServices.GetRequiredService<IngressMetrics>().ObserveSpool(app.ApplicationServices.GetRequiredService<EventSpool>());
             app.UseOpenTelemetryPrometheusScrapingEndpoint();
             next(app);
         };

@@ -1,4 +1,4 @@
-namespace LeadTracker.Contracts;
+namespace LeadTracker.Hosting;
 
 /// <summary>
 /// The arguments every stream queue is declared with, the same on both sides: RabbitMQ refuses a declaration whose

@@ -1,6 +1,6 @@
 using MassTransit;
 
-namespace LeadTracker.Contracts;
+namespace LeadTracker.Hosting;
 
 /// <summary>How both apps reach RabbitMQ: every node of <see cref="RabbitMqOptions.Nodes"/>, and queues of the configured type.</summary>
 public static class RabbitMqBusConfiguration
@@ -37,14 +37,10 @@ public static class RabbitMqBusConfiguration
         foreach (var (key, value) in StreamQueueTopology.StreamQueueArguments(type, name)) queue.SetQueueArgument(key, value);
     }
 
+    // MassTransit 8.5 copies every argument of the stream queue into its _error and _skipped queues (RabbitMqTransport/Topology/RabbitMqErrorSettings.cs, RabbitMqDeadLetterSettings.cs); SetQueueArgument(key, null) is its own way to drop one.
     private static void UseSideQueueType(this IRabbitMqQueueConfigurator queue, StreamQueueType type)
     {
         var side = StreamQueueTopology.SideQueueArguments(type);
-        foreach (var key in StreamQueueTopology.StreamQueueArguments(type, "").Keys.Where(k => !side.ContainsKey(k)))
-        {
-            queue.SetQueueArgument(key, null!); // null removes an argument copied from the stream queue
-        }
-
-        foreach (var (key, value) in side) queue.SetQueueArgument(key, value);
+        foreach (var key in StreamQueueTopology.StreamQueueArguments(type, "").Keys.Union(side.Keys)) queue.SetQueueArgument(key, side.GetValueOrDefault(key)!);
     }
 }

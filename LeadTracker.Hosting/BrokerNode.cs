@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace LeadTracker.Contracts;
+namespace LeadTracker.Hosting;
 
 /// <summary>One RabbitMQ node the apps may connect to.</summary>
 public sealed record BrokerNode(string Host, int Port)

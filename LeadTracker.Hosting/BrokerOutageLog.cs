@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace LeadTracker.Contracts;
+namespace LeadTracker.Hosting;
 
 /// <summary>
 /// One log line when RabbitMQ is lost and one when it is back (with the failed attempts and the outage's length), in

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace LeadTracker.Contracts;
+namespace LeadTracker.Hosting;
 
 /// <summary>
 /// The broker both sides talk to, bound from <c>LeadTracker:RabbitMq</c> (environment:

@@ -1,4 +1,4 @@
-namespace LeadTracker.Contracts;
+namespace LeadTracker.Hosting;
 
 /// <summary>Queue names shared by the ingress (which sends to them) and the worker (which consumes them).</summary>
 public static class QueueNames

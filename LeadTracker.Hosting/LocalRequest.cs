@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace LeadTracker.Contracts;
+namespace LeadTracker.Hosting;
 
 /// <summary>
 /// A request from this machine itself: from a loopback address (or over no IP at all: a Unix socket, or in process),

@@ -1,4 +1,4 @@
-namespace LeadTracker.Contracts;
+namespace LeadTracker.Hosting;
 
 /// <summary>
 /// "At most one log line a minute per key, with the count": what keeps an unauthenticated sender (bad signature,

@@ -1,4 +1,4 @@
-namespace LeadTracker.Contracts;
+namespace LeadTracker.Hosting;
 
 /// <summary>
 /// The RabbitMQ queue type of the stream queues and their <c>_error</c> and <c>_skipped</c> queues. A queue's type is
