@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LeadTracker.Contracts;
+using LeadTracker.Worker.Alerts;
 using LeadTracker.Worker.Backup;
 using LeadTracker.Worker.Reconcile;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -42,6 +43,7 @@ internal static class WorkerHealthResponse
                 lagSeconds = catchUp.Watermark is { } w ? Math.Round((now - w).TotalSeconds) : (double?)null,
             },
             backup = http.RequestServices.GetService<BackupStatus>()?.Json(),
+            alerts = http.RequestServices.GetService<AlertStatus>()?.Json(),
         }, Json);
     }
 }

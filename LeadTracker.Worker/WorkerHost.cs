@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using LeadTracker.Contracts;
+using LeadTracker.Worker.Alerts;
 using LeadTracker.Worker.Api;
 using LeadTracker.Worker.Backup;
 using LeadTracker.Worker.Consumers;
@@ -51,6 +52,7 @@ internal static partial class WorkerHost
         services.AddSingleton<LeadEventApplier>();
         services.AddKapsoCatchUp();
         services.AddScheduledBackups();
+        services.AddLeadAlerts();
 
         services.AddLeadApi(builder.Configuration);
         services.AddHealthChecks().AddCheck<LeadDatabaseHealthCheck>("sqlite", tags: ["ready"])
