@@ -72,14 +72,43 @@ internal sealed partial class AlertDeliveryService(
             var due = store.Due(time.GetUtcNow(), o.MaxConcurrency * 16);
             if (due.Count == 0) break;
             var results = new ConcurrentQueue<(AlertDelivery, AttemptResult)>();
+            using var recording = new SemaphoreSlim(1, 1);
+            // An endpoint that answers 410 in this round gets nothing more in it either (requests already in flight aside).
+            var gone = new ConcurrentDictionary<string, bool>();
             await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = o.MaxConcurrency, CancellationToken = stopping },
-                async (delivery, ct) => results.Enqueue((delivery, await AttemptAsync(delivery, endpoints, disabled, o, ct))));
-            store.Record([.. results], time.GetUtcNow(), o);
-            foreach (var (delivery, result) in results) Report(delivery, result, endpoints);
-            if (results.Any(r => r.Item2.Outcome == AttemptOutcome.Gone)) disabled = store.Disabled();
+                async (delivery, ct) =>
+                {
+                    var result = gone.ContainsKey(delivery.Endpoint)
+                        ? new AttemptResult(AttemptOutcome.Failed, "endpoint disabled: it answered 410 Gone")
+                        : await AttemptAsync(delivery, endpoints, disabled, o, ct);
+                    if (result.Outcome == AttemptOutcome.Gone) gone[delivery.Endpoint] = true;
+                    results.Enqueue((delivery, result));
+                    // Recorded a few at a time as they come: what a kill can resend is what is in flight or awaiting
+                    // this commit, never a whole round.
+                    if (results.Count >= o.MaxConcurrency) await RecordAsync(results, recording, endpoints, o);
+                });
+            await RecordAsync(results, recording, endpoints, o);
+            if (!gone.IsEmpty) disabled = store.Disabled();
         }
 
         Refresh(endpoints, store.Disabled());
+    }
+
+    private async Task RecordAsync(ConcurrentQueue<(AlertDelivery, AttemptResult)> results, SemaphoreSlim recording,
+        IReadOnlyList<AlertEndpoint> endpoints, AlertOptions o)
+    {
+        await recording.WaitAsync(CancellationToken.None);
+        try
+        {
+            var batch = new List<(AlertDelivery Delivery, AttemptResult Result)>();
+            while (results.TryDequeue(out var r)) batch.Add(r);
+            store.Record(batch, time.GetUtcNow(), o);
+            foreach (var (delivery, result) in batch) Report(delivery, result, endpoints);
+        }
+        finally
+        {
+            recording.Release();
+        }
     }
 
     private async Task<AttemptResult> AttemptAsync(AlertDelivery d, IReadOnlyList<AlertEndpoint> endpoints,

@@ -32,7 +32,6 @@ CREATE TABLE alert_deliveries (
 
 -- The delivery loop's question, "what is due now?", and the pending count and age: a range of pending rows only.
 CREATE INDEX ix_alert_deliveries_due ON alert_deliveries (next_attempt_at) WHERE status = 'pending';
-CREATE INDEX ix_alert_deliveries_status ON alert_deliveries (status, last_attempt_at);
 
 -- An endpoint that answered 410 Gone is disabled here, so a restart does not send to it again.
 CREATE TABLE alert_endpoints (
