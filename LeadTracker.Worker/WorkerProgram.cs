@@ -34,6 +34,7 @@ internal static class WorkerProgram
             WorkspacesCommand.Create(Connections),
             BackupCommand.Create(Connections),
             RestoreCommand.Create(Connections),
+            AlertsCommand.Create(configuration, Connections),
         };
 
         return await CommandLine.InvokeAsync(root, args, configuration.LeadsConnectionString());
