@@ -200,11 +200,20 @@ public sealed class WebhookGenerator
         return new Webhook(eventType, body, Sign(body), NewGuid().ToString(), size, items);
     }
 
-    private KapsoEvent Received(int phone, bool isBatchItem)
+    /// <summary>One inbound text from lead <paramref name="phone"/> written at <paramref name="at"/> (alerts and the reply window need times relative to now).</summary>
+    public Webhook ReceivedAt(int phone, DateTimeOffset at) => Single(Received(phone, isBatchItem: false, at));
+
+    /// <summary>One outbound text (our reply) to lead <paramref name="phone"/> sent at <paramref name="at"/>.</summary>
+    public Webhook SentAt(int phone, DateTimeOffset at) => Single(Sent(phone, at));
+
+    /// <summary>Lead <paramref name="phone"/>'s number as the worker stores it.</summary>
+    public static string PhoneOf(int phone) => E164(phone);
+
+    private KapsoEvent Received(int phone, bool isBatchItem, DateTimeOffset? sentAt = null)
     {
         var seq = ++_sequence;
         var wamid = Wamid(phone, seq);
-        var at = At(seq);
+        var at = sentAt ?? At(seq);
         var text = InboundTexts[_random.Next(InboundTexts.Length)];
         Expectation.AddMessage();
         return new KapsoEvent("whatsapp.message.received", Write(w =>
@@ -245,11 +254,11 @@ public sealed class WebhookGenerator
         }), wamid, E164(phone));
     }
 
-    private KapsoEvent Sent(int phone)
+    private KapsoEvent Sent(int phone, DateTimeOffset? sentAt = null)
     {
         var seq = ++_sequence;
         var wamid = Wamid(phone, seq);
-        var at = At(seq);
+        var at = sentAt ?? At(seq);
         var text = OutboundTexts[_random.Next(OutboundTexts.Length)];
         _sentWithoutReceipt.Enqueue(new SentMessage(phone, wamid, at, text));
         Expectation.AddMessage();

@@ -1,4 +1,5 @@
 using LeadTracker.Hosting;
+using LeadTracker.Worker.Alerts;
 using LeadTracker.Worker.Backup;
 using LeadTracker.Worker.Reconcile;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -28,5 +29,6 @@ internal static class WorkerHealthResponse
             lagSeconds = catchUp.Watermark is { } w ? Math.Round((now - w).TotalSeconds) : (double?)null,
         });
         yield return new("backup", http.RequestServices.GetService<BackupStatus>()?.Json());
+        yield return new("alerts", http.RequestServices.GetService<AlertStatus>()?.Json());
     }
 }

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using LeadTracker.Hosting;
+using LeadTracker.Worker.Alerts;
 using LeadTracker.Worker.Api;
 using LeadTracker.Worker.Backup;
 using LeadTracker.Worker.Consumers;
@@ -38,6 +39,7 @@ internal static partial class WorkerHost
         services.Configure<HostOptions>(o => o.ShutdownTimeout = worker.ShutdownTimeout);
 
         services.AddScheduledBackups();
+        services.AddLeadAlerts();
 
         services.AddLeadApi(builder.Configuration);
         services.AddHealthChecks().AddCheck<LeadDatabaseHealthCheck>("sqlite", tags: ["ready"])

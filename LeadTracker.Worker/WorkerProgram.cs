@@ -1,7 +1,9 @@
 using System.CommandLine;
+using LeadTracker.Worker.Alerts;
 using LeadTracker.Worker.Commands;
 using LeadTracker.Worker.Errors;
 using LeadTracker.Worker.Storage;
+using Microsoft.Extensions.Options;
 
 namespace LeadTracker.Worker;
 
@@ -28,6 +30,7 @@ internal static class WorkerProgram
             WorkspacesCommand.Create(Connections),
             BackupCommand.Create(Connections),
             RestoreCommand.Create(Connections),
+            AlertsCommand.Create(() => services.GetRequiredService<IOptions<AlertOptions>>().Value, Connections),
         };
 
         return await CommandLine.InvokeAsync(root, args, configuration.LeadsConnectionString());

@@ -1,4 +1,5 @@
 using LeadTracker.Hosting;
+using LeadTracker.Worker.Alerts;
 using LeadTracker.Worker.Consumers;
 using LeadTracker.Worker.Errors;
 using LeadTracker.Worker.Reconcile;
@@ -32,6 +33,7 @@ internal static class WorkerServices
             sp.GetRequiredService<ILogger<LeadWriter>>(), Worker(sp).MaxBatchEvents, sp.GetRequiredService<DiskFullStatus>()));
         services.AddSingleton<LeadEventApplier>();
         services.AddKapsoCatchUp();
+        services.AddAlertOptions();
 
         // In a cluster any node's management API sees every queue: the first node of Hosts (or Host) will do.
         services.AddSingleton(sp =>
