@@ -10,7 +10,7 @@ namespace LeadTracker.Ingress;
 /// Traces and metrics of the ingress: every <c>LeadTracker.*</c> meter as Prometheus text at <c>GET /metrics</c>
 /// (series named <c>leadtracker_…</c>), and traces plus metrics over OTLP when the standard
 /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set. The webhook request's span is the root of each event's trace: its
-/// traceparent travels in the event (<see cref="RelayedEvent.TraceParent"/>) to the worker's commit.
+/// traceparent travels in the event (<see cref="IKapsoEvent.TraceParent"/>) to the worker's commit.
 /// </summary>
 internal static class Telemetry
 {

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using LeadTracker.Contracts;
 using MassTransit;
@@ -35,7 +36,7 @@ internal abstract class CoalescingPublisher : IAsyncDisposable
     }
 
     /// <summary>Completes once RabbitMQ confirmed every event; throws on a broker failure or after <paramref name="timeout"/>.</summary>
-    public Task PublishAsync(IReadOnlyList<RelayedEvent> events, TimeSpan timeout, CancellationToken cancellationToken)
+    public Task PublishAsync(IReadOnlyList<IKapsoEvent> events, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = DateTimeOffset.UtcNow + timeout;
         var sends = new List<Task>();
@@ -58,7 +59,7 @@ internal abstract class CoalescingPublisher : IAsyncDisposable
     }
 
     /// <summary>Sends one broker message carrying <paramref name="events"/> and completes on its confirm.</summary>
-    protected abstract Task SendAsync(IReadOnlyList<RelayedEvent> events, CancellationToken cancellationToken);
+    protected abstract Task SendAsync(IReadOnlyList<IKapsoEvent> events, CancellationToken cancellationToken);
 
     private async Task RunAsync()
     {
@@ -116,16 +117,16 @@ internal abstract class CoalescingPublisher : IAsyncDisposable
     }
 
     /// <summary>The headers an operator reads in the management UI and <c>errors list</c> reads from the error queue.</summary>
-    protected static void Describe(SendContext context, IReadOnlyList<RelayedEvent> events)
+    protected static void Describe(SendContext context, IReadOnlyList<IKapsoEvent> events)
     {
-        context.Headers.Set(EventHeaders.EventType, string.Join(',', events.Select(e => e.EventType).Distinct()));
+        context.Headers.Set(EventHeaders.EventType, string.Join(',', events.Select(e => e.EventType.Name).Distinct()));
         context.Headers.Set(EventHeaders.EventCount, events.Count);
         if (events is [{ IdempotencyKey: { } key }]) context.Headers.Set(EventHeaders.IdempotencyKey, key);
     }
 
-    private sealed record Pending(IReadOnlyList<RelayedEvent> Events, DateTimeOffset Deadline)
+    private sealed record Pending(IReadOnlyList<IKapsoEvent> Events, DateTimeOffset Deadline)
     {
-        public long Bytes { get; } = Events.Sum(e => (long)e.PayloadJson.Length);
+        public long Bytes { get; } = Events.Sum(e => (long)JsonMarshal.GetRawUtf8Value(e.Payload).Length);
 
         // Completed off the send loop, so a slow request handler never delays the next send.
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -136,7 +137,6 @@ internal abstract class CoalescingPublisher : IAsyncDisposable
 internal sealed class CoalescingPublisher<TEvent, TMessage>(
     StreamQueues queues,
     string queue,
-    Func<RelayedEvent, TEvent> toEvent,
     Func<TEvent[], TMessage> toMessage,
     IngressOptions options) : CoalescingPublisher(options)
     where TEvent : class, IKapsoEvent
@@ -144,9 +144,10 @@ internal sealed class CoalescingPublisher<TEvent, TMessage>(
 {
     // StreamQueues declares the queue (with its quorum or classic arguments) from this side too, so events are
     // kept even before any worker has ever started.
-    protected override async Task SendAsync(IReadOnlyList<RelayedEvent> events, CancellationToken cancellationToken)
+    protected override async Task SendAsync(IReadOnlyList<IKapsoEvent> events, CancellationToken cancellationToken)
     {
         var endpoint = await queues.SendEndpointAsync(queue, cancellationToken);
-        await endpoint.Send(toMessage(events.Select(toEvent).ToArray()), context => Describe(context, events), cancellationToken);
+        // EventRelay grouped the events by their row's stream, so each is this stream's record already.
+        await endpoint.Send(toMessage(events.Cast<TEvent>().ToArray()), context => Describe(context, events), cancellationToken);
     }
 }

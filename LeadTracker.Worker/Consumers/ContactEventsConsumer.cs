@@ -1,5 +1,4 @@
 using LeadTracker.Contracts;
-using LeadTracker.Worker.Kapso;
 using MassTransit;
 
 namespace LeadTracker.Worker.Consumers;
@@ -13,7 +12,7 @@ internal sealed class ContactEventsConsumer(LeadEventApplier applier)
 {
     public async Task Consume(ConsumeContext<KapsoContactEvents> context) =>
         await ErrorQueueRejection.SendAsync(context, QueueNames.ContactEvents,
-            await applier.ApplyAsync(context.Message.Events, StreamParser.Parse, ConsumerRetry.IsLastAttempt(context)));
+            await applier.ApplyAsync(context.Message.Events, EventStream.Contact, ConsumerRetry.IsLastAttempt(context)));
 
-    public Task Consume(ConsumeContext<KapsoContactEvent> context) => applier.ApplyOneAsync(context.Message, StreamParser.Parse);
+    public Task Consume(ConsumeContext<KapsoContactEvent> context) => applier.ApplyOneAsync(context.Message, EventStream.Contact);
 }

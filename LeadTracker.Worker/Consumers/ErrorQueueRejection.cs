@@ -30,7 +30,7 @@ internal static class ErrorQueueRejection
                 send.Headers.Set("MT-Fault-Message", reason.Message);
                 send.Headers.Set("MT-Fault-Timestamp", DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture));
                 send.Headers.Set("MT-Fault-MessageType", typeof(TEvent).FullName);
-                send.Headers.Set(EventHeaders.EventType, e.EventType);
+                send.Headers.Set(EventHeaders.EventType, e.EventType.Name);
                 if (e.IdempotencyKey is { } key) send.Headers.Set(EventHeaders.IdempotencyKey, key);
             }, context.CancellationToken);
         }

@@ -1,5 +1,4 @@
 using LeadTracker.Contracts;
-using LeadTracker.Worker.Kapso;
 using MassTransit;
 
 namespace LeadTracker.Worker.Consumers;
@@ -14,7 +13,7 @@ internal sealed class MessageEventsConsumer(LeadEventApplier applier)
 {
     public async Task Consume(ConsumeContext<KapsoMessageEvents> context) =>
         await ErrorQueueRejection.SendAsync(context, QueueNames.MessageEvents,
-            await applier.ApplyAsync(context.Message.Events, StreamParser.Parse, ConsumerRetry.IsLastAttempt(context)));
+            await applier.ApplyAsync(context.Message.Events, EventStream.Message, ConsumerRetry.IsLastAttempt(context)));
 
-    public Task Consume(ConsumeContext<KapsoMessageEvent> context) => applier.ApplyOneAsync(context.Message, StreamParser.Parse);
+    public Task Consume(ConsumeContext<KapsoMessageEvent> context) => applier.ApplyOneAsync(context.Message, EventStream.Message);
 }
