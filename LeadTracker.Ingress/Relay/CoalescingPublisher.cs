@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
-using System.Threading.Channels;
 using LeadTracker.Contracts;
+using LeadTracker.Contracts.Batching;
 using MassTransit;
 
 namespace LeadTracker.Ingress.Relay;
@@ -15,8 +15,7 @@ namespace LeadTracker.Ingress.Relay;
 /// </summary>
 internal abstract class CoalescingPublisher : IAsyncDisposable
 {
-    private readonly Channel<Pending> _waiting =
-        Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly GroupedWork<Pending, bool> _waiting = new();
 
     private readonly SemaphoreSlim _slots;
     private readonly int _inFlight;
@@ -39,21 +38,14 @@ internal abstract class CoalescingPublisher : IAsyncDisposable
     public Task PublishAsync(IReadOnlyList<IKapsoEvent> events, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = DateTimeOffset.UtcNow + timeout;
-        var sends = new List<Task>();
         // A webhook larger than one message (a batch of thousands of tiny items) goes out in several.
-        foreach (var chunk in events.Chunk(_maxEvents))
-        {
-            var pending = new Pending(chunk, deadline);
-            ObjectDisposedException.ThrowIf(!_waiting.Writer.TryWrite(pending), this);
-            sends.Add(pending.Done.Task);
-        }
-
+        var sends = events.Chunk(_maxEvents).Select(chunk => _waiting.Add(new Pending(chunk, deadline), this)).ToArray();
         return Task.WhenAll(sends).WaitAsync(timeout, cancellationToken);
     }
 
     public async ValueTask DisposeAsync()
     {
-        _waiting.Writer.TryComplete();
+        _waiting.Close();
         await _loop;
         _slots.Dispose();
     }
@@ -67,44 +59,28 @@ internal abstract class CoalescingPublisher : IAsyncDisposable
         {
             // A free send slot first, then whatever has queued up meanwhile: that is the coalescing.
             await _slots.WaitAsync();
-            if (!await _waiting.Reader.WaitToReadAsync())
+            if (!await _waiting.WaitAsync())
             {
                 _slots.Release();
                 break;
             }
 
             if (_window > TimeSpan.Zero) await Task.Delay(_window);
-            _ = SendBatchAsync(Take());
+            _ = SendBatchAsync(_waiting.Take(_maxEvents, static p => p.Events.Count, _maxBytes, static p => p.Bytes));
         }
 
         // Let the sends in flight finish before the host goes.
         for (var i = 0; i < _inFlight; i++) await _slots.WaitAsync();
     }
 
-    private List<Pending> Take()
-    {
-        var batch = new List<Pending>();
-        var (events, bytes) = (0, 0L);
-        while (_waiting.Reader.TryPeek(out var next)
-               && (batch.Count == 0 || (events + next.Events.Count <= _maxEvents && bytes + next.Bytes <= _maxBytes))
-               && _waiting.Reader.TryRead(out next))
-        {
-            batch.Add(next);
-            events += next.Events.Count;
-            bytes += next.Bytes;
-        }
-
-        return batch;
-    }
-
-    private async Task SendBatchAsync(List<Pending> batch)
+    private async Task SendBatchAsync(List<GroupedWork<Pending, bool>.Waiter> batch)
     {
         try
         {
-            var remaining = batch.Max(p => p.Deadline) - DateTimeOffset.UtcNow;
+            var remaining = batch.Max(p => p.Item.Deadline) - DateTimeOffset.UtcNow;
             using var deadline = new CancellationTokenSource(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
-            await SendAsync(batch.Count == 1 ? batch[0].Events : batch.SelectMany(p => p.Events).ToArray(), deadline.Token);
-            foreach (var pending in batch) pending.Done.TrySetResult();
+            await SendAsync(batch.Count == 1 ? batch[0].Item.Events : batch.SelectMany(p => p.Item.Events).ToArray(), deadline.Token);
+            foreach (var pending in batch) pending.Done.TrySetResult(true);
         }
         catch (Exception e)
         {
@@ -127,9 +103,6 @@ internal abstract class CoalescingPublisher : IAsyncDisposable
     private sealed record Pending(IReadOnlyList<IKapsoEvent> Events, DateTimeOffset Deadline)
     {
         public long Bytes { get; } = Events.Sum(e => (long)JsonMarshal.GetRawUtf8Value(e.Payload).Length);
-
-        // Completed off the send loop, so a slow request handler never delays the next send.
-        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }
 

@@ -108,17 +108,17 @@ internal sealed partial class LeadEventApplier(LeadWriter writer, ILogger<LeadEv
 
     private void LogCommitted(IReadOnlyList<EventOutcome> outcomes, string traceId)
     {
+        // Masking a phone builds a string: only for lines that are written.
+        if (!logger.IsEnabled(LogLevel.Information)) return;
         foreach (var outcome in outcomes)
         {
             if (outcome.Event.Message is { } message)
             {
-                Log.KapsoSync(logger, message.Direction.Name(), message.Wamid,
-                    outcome.Message, outcome.Event.EventType, message.Status.Name, traceId);
+                var direction = message.Direction.Name();
+                Log.KapsoSync(logger, direction, message.Wamid, outcome.Message, outcome.Event.EventType, message.Status.Name, traceId);
             }
             else if (outcome.Event.Contact is { } contact)
             {
-                // Masking builds a string: only for a line that is written.
-                if (!logger.IsEnabled(LogLevel.Information)) continue;
                 var phone = LeadPhone.Mask(contact.PhoneE164);
                 Log.ContactSynced(logger, outcome.Event.EventType, phone, traceId);
             }

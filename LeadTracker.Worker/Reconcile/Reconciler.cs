@@ -121,8 +121,8 @@ internal sealed partial class Reconciler(KapsoApiClient api, LeadWriter writer, 
         foreach (var outcome in outcomes)
         {
             if (outcome.Message is not (WriteOutcome.Inserted or WriteOutcome.Updated) || outcome.Event.Message is not { } m) continue;
-            Log.KapsoSync(logger, m.Direction.Name(), m.Wamid, outcome.Message,
-                outcome.Event.EventType, m.Status.Name);
+            var direction = m.Direction.Name();
+            Log.KapsoSync(logger, direction, m.Wamid, outcome.Message, outcome.Event.EventType, m.Status.Name);
         }
 
         foreach (var (identity, now) in after)
