@@ -1,6 +1,6 @@
 namespace LeadTracker.Contracts;
 
-/// <summary>Which stream an event type belongs to. The one routing rule, shared by ingress and worker.</summary>
+/// <summary>Which stream an event type belongs to: a column of <see cref="KapsoEventTypes"/>.</summary>
 public enum EventStream
 {
     /// <summary>Signed and valid, but nothing LeadTracker uses: acknowledged, logged and counted.</summary>
@@ -13,7 +13,4 @@ public static class EventStreams
 {
     /// <summary>The event type given to a raw Meta forward, which carries no <c>X-Webhook-Event</c> header.</summary>
     public const string MetaForward = "meta.whatsapp_business_account";
-
-    /// <summary>The stream of a type in <see cref="KapsoEventTypes.Known"/>; <see cref="EventStream.Ignored"/> for any other.</summary>
-    public static EventStream Of(string eventType) => KapsoEventTypes.Find(eventType)?.Stream ?? EventStream.Ignored;
 }

@@ -3,6 +3,9 @@ namespace LeadTracker.Contracts;
 /// <summary>What a Kapso event is, as far as LeadTracker cares: which parser reads it, and what it may change.</summary>
 public enum KapsoEventKind
 {
+    /// <summary>Signed and valid, but nothing LeadTracker uses (<see cref="KapsoEventTypes.Ignored"/>).</summary>
+    Ignored,
+
     /// <summary>A message event: one WhatsApp message in or out, with its status.</summary>
     Message,
 

@@ -4,8 +4,8 @@ namespace LeadTracker.Contracts;
 
 /// <summary>
 /// The one table of the Kapso event types LeadTracker knows (docs/kapso.md, "Events and payloads"). The ingress
-/// picks a row once per event from the signed body (<see cref="SignedEventType"/>); the worker looks the row up by
-/// name and never reads a type string again. Anything outside the table is <see cref="Other"/> in metrics and logs,
+/// picks a row once per event from the signed body (<see cref="SignedEventType"/>) and the row travels with the
+/// event (<see cref="IKapsoEvent.EventType"/>): nothing downstream reads a type string again. Anything outside the table is <see cref="Other"/> in metrics and logs,
 /// so an invented type can neither add a metric series nor a log field value.
 /// </summary>
 public static class KapsoEventTypes
@@ -33,6 +33,9 @@ public static class KapsoEventTypes
 
     public static readonly KapsoEventType MetaForward = new(EventStreams.MetaForward, EventStream.Message, KapsoEventKind.MetaForward);
 
+    /// <summary>Every type outside the table: acknowledged at the ingress, counted and logged as <see cref="Other"/>, never relayed.</summary>
+    public static readonly KapsoEventType Ignored = new(Other, EventStream.Ignored, KapsoEventKind.Ignored);
+
     /// <summary>Not a Kapso name: a message body that says neither its direction nor its status (see <see cref="KapsoEventKind.UnclassifiedMessage"/>).</summary>
     public static readonly KapsoEventType UnclassifiedMessage =
         new("whatsapp.message.unclassified", EventStream.Message, KapsoEventKind.UnclassifiedMessage);
@@ -45,6 +48,9 @@ public static class KapsoEventTypes
 
     /// <summary>The row for a name; null for a name that is not in the table.</summary>
     public static KapsoEventType? Find(string? name) => name is not null && Known.TryGetValue(name, out var type) ? type : null;
+
+    /// <summary>The row for a name; <see cref="Ignored"/> for a name that is not in the table.</summary>
+    public static KapsoEventType Named(string? name) => Find(name) ?? Ignored;
 
     /// <summary>The name itself when it is in the table, else <see cref="Other"/>: the only way a type reaches a metric or a log.</summary>
     public static string Label(string? name) => Find(name)?.Name ?? Other;

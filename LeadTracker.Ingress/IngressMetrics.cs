@@ -37,16 +37,16 @@ internal sealed class IngressMetrics
         new KeyValuePair<string, object?>("outcome", outcome ?? (status == StatusCodes.Status200OK ? "published" : "rejected")),
         new KeyValuePair<string, object?>("status", status));
 
-    /// <param name="eventType">Any name: only one of <see cref="KapsoEventTypes.Known"/> becomes a label, the rest are <c>other</c>.</param>
-    public void Event(string eventType, string outcome) =>
-        _events.Add(1, new KeyValuePair<string, object?>("event_type", KapsoEventTypes.Label(eventType)),
+    /// <param name="eventType">A row of the table (<see cref="KapsoEventTypes.Ignored"/> is labelled <c>other</c>).</param>
+    public void Event(KapsoEventType eventType, string outcome) =>
+        _events.Add(1, new KeyValuePair<string, object?>("event_type", eventType.Name),
             new KeyValuePair<string, object?>("outcome", outcome));
 
     public void EventsInWebhook(int count) => _eventsPerWebhook.Record(count);
 
-    public void HeaderMismatch(string? header, string signedType) => _headerMismatches.Add(1,
+    public void HeaderMismatch(string? header, KapsoEventType signedType) => _headerMismatches.Add(1,
         new KeyValuePair<string, object?>("header", KapsoEventTypes.Label(header)),
-        new KeyValuePair<string, object?>("event_type", KapsoEventTypes.Label(signedType)));
+        new KeyValuePair<string, object?>("event_type", signedType.Name));
 
     public void Unauthenticated(SignatureCheck check) =>
         _unauthenticated.Add(1, new KeyValuePair<string, object?>("reason", check.ToString().ToLowerInvariant()));

@@ -55,7 +55,7 @@ internal static partial class KapsoWebhookEndpoint
         if (request.ContentType is { } contentType && !IsJson(contentType))
             return Answer(metrics, StatusCodes.Status415UnsupportedMediaType, $"content type {contentType} is not JSON");
 
-        IReadOnlyList<RelayedEvent> events;
+        IReadOnlyList<IKapsoEvent> events;
         try
         {
             events = WebhookBatch.Split(body.Bytes, request.Headers["X-Webhook-Event"],
@@ -74,11 +74,11 @@ internal static partial class KapsoWebhookEndpoint
 
         metrics.EventsInWebhook(events.Count);
         CountHeaderMismatches(events, request.Headers["X-Webhook-Event"], metrics, unauthenticated, logger);
-        var relayed = events.Where(e => e.Stream != EventStream.Ignored).ToArray();
-        foreach (var ignored in events.Where(e => e.Stream == EventStream.Ignored))
+        var relayed = events.Where(e => e.EventType.Stream != EventStream.Ignored).ToArray();
+        foreach (var ignored in events.Where(e => e.EventType.Stream == EventStream.Ignored))
         {
             // Split names every event from the table, or "other": never a header's own text.
-            Log.Ignored(logger, ignored.EventType, ignored.IdempotencyKey);
+            Log.Ignored(logger, ignored.EventType.Name, ignored.IdempotencyKey);
             metrics.Event(ignored.EventType, "ignored");
         }
 
@@ -96,17 +96,17 @@ internal static partial class KapsoWebhookEndpoint
     /// The signed body decided what each event is; a header that said otherwise (a replay under another type, or
     /// Kapso's status moving on before it sent) is counted, and logged at most once a minute.
     /// </summary>
-    private static void CountHeaderMismatches(IReadOnlyList<RelayedEvent> events, string? header, IngressMetrics metrics,
+    private static void CountHeaderMismatches(IReadOnlyList<IKapsoEvent> events, string? header, IngressMetrics metrics,
         UnauthenticatedLog throttle, ILogger logger)
     {
         header = header?.Trim();
         if (string.IsNullOrEmpty(header)) return;
         foreach (var e in events)
         {
-            if (e.EventType == header || e.EventType == KapsoEventTypes.Other) continue;
+            if (e.EventType.Name == header || e.EventType == KapsoEventTypes.Ignored) continue;
             metrics.HeaderMismatch(header, e.EventType);
             if (throttle.Throttle.Hit("header mismatch") is var count and > 0)
-                Log.HeaderMismatch(logger, KapsoEventTypes.Label(header), e.EventType, count);
+                Log.HeaderMismatch(logger, KapsoEventTypes.Label(header), e.EventType.Name, count);
         }
     }
 

@@ -47,6 +47,8 @@ services.AddMassTransit(bus => bus.UsingRabbitMq((context, cfg) =>
     // The default, said out loud: a send completes only when RabbitMQ has confirmed it.
     cfg.LeadTrackerHost(rabbit, host => host.PublisherConfirmation = true);
     cfg.UseMandatorySends();
+    // MassTransit indents its JSON by default: whitespace the broker carries and both apps write and read.
+    cfg.ConfigureJsonSerializerOptions(json => { json.WriteIndented = false; return json; });
 }));
 services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = false);
 

@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Unicode;
-using System.Text;
 using LeadTracker.Contracts;
-using LeadTracker.Ingress.Relay;
 
 namespace LeadTracker.Ingress;
 
@@ -11,8 +9,9 @@ namespace LeadTracker.Ingress;
 /// Splits a verified webhook body into single events. A buffered batch (<c>X-Webhook-Batch: true</c> or
 /// <c>"batch": true</c>) is <c>{ "type", "data": [...] }</c> with one event per item; anything else is one event.
 /// What each event is comes from the signed bytes (<see cref="SignedEventType"/>): the unsigned
-/// <c>X-Webhook-Event</c> header only names a body whose shape names nothing, which no parser can apply.
-/// Parses no deeper than that: the worker owns the payloads.
+/// <c>X-Webhook-Event</c> header only names a body whose shape names nothing, which no parser can apply. Each event
+/// leaves as its stream's contract with its row resolved (<see cref="IKapsoEvent.Create"/>) and its payload as the
+/// signed bytes. Parses no deeper than that: the worker owns the payloads.
 /// </summary>
 internal static class WebhookBatch
 {
@@ -23,7 +22,7 @@ internal static class WebhookBatch
     /// <param name="maxEvents">Most items a batch may carry (<see cref="IngressOptions.MaxEventsPerWebhook"/>).</param>
     /// <exception cref="JsonException">The body is not a JSON object in valid UTF-8 (or a batch without a data array).</exception>
     /// <exception cref="TooManyEventsException">A batch with more than <paramref name="maxEvents"/> items.</exception>
-    public static IReadOnlyList<RelayedEvent> Split(ReadOnlyMemory<byte> body, string? eventHeader, string? batchHeader,
+    public static IReadOnlyList<IKapsoEvent> Split(ReadOnlyMemory<byte> body, string? eventHeader, string? batchHeader,
         string? idempotencyKey, DateTimeOffset receivedAt, int maxEvents = int.MaxValue)
     {
         // A UTF-8 byte-order mark before the JSON is harmless, but not JSON: read and relay what follows it. (The
@@ -45,10 +44,9 @@ internal static class WebhookBatch
             || (root.TryGetProperty("batch", out var batch) && batch.ValueKind == JsonValueKind.True);
         if (!isBatch)
         {
-            var type = TypeOf(root, EnvelopeType(root) ?? header);
             // The exact bytes Kapso sent (after any byte-order mark), not a re-serialization: the worker sees what was signed.
-            return [new RelayedEvent(type?.Stream ?? EventStream.Ignored, type?.Name ?? KapsoEventTypes.Other, idempotencyKey,
-                Encoding.UTF8.GetString(body.Span), receivedAt) { TraceParent = traceParent }];
+            // Cloned: the document and the request's pooled buffer are gone once the webhook is answered.
+            return [IKapsoEvent.Create(TypeOf(root, EnvelopeType(root) ?? header), idempotencyKey, root.Clone(), receivedAt, traceParent)];
         }
 
         if (!root.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array)
@@ -57,15 +55,13 @@ internal static class WebhookBatch
 
         // For a batch the signed "type" wins over the header; each item's own shape wins over both.
         var batchType = KapsoEventTypes.Find(SignedEventType.StringOf(root, "type")) ?? header;
-        var events = new List<RelayedEvent>(data.GetArrayLength());
+        var events = new List<IKapsoEvent>(data.GetArrayLength());
         var index = 0;
         foreach (var item in data.EnumerateArray())
         {
             if (item.ValueKind != JsonValueKind.Object) throw new JsonException($"batch item {index} is not a JSON object");
             var key = idempotencyKey is null ? null : $"{idempotencyKey}#{index}";
-            var type = TypeOf(item, batchType);
-            events.Add(new RelayedEvent(type?.Stream ?? EventStream.Ignored, type?.Name ?? KapsoEventTypes.Other, key, item.GetRawText(),
-                receivedAt) { TraceParent = traceParent });
+            events.Add(IKapsoEvent.Create(TypeOf(item, batchType), key, item.Clone(), receivedAt, traceParent));
             index++;
         }
 
@@ -73,7 +69,7 @@ internal static class WebhookBatch
     }
 
     /// <param name="fallback">For a body whose shape names nothing: a signed envelope type, else the header's.</param>
-    private static KapsoEventType? TypeOf(JsonElement e, KapsoEventType? fallback) => SignedEventType.Of(e) ?? fallback;
+    private static KapsoEventType TypeOf(JsonElement e, KapsoEventType? fallback) => SignedEventType.Of(e) ?? fallback ?? KapsoEventTypes.Ignored;
 
     /// <summary>A single body's own <c>"type"</c> or <c>"event"</c> field, when it names a known type.</summary>
     private static KapsoEventType? EnvelopeType(JsonElement root) =>

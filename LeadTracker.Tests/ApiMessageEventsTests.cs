@@ -30,7 +30,7 @@ public sealed class ApiMessageEventsTests
         using var item = Outbound("{}", "sent");
         Assert.That(ApiMessageEvents.NamesItsLead(item.RootElement, Business), Is.False);
         var events = ApiMessageEvents.From(item.RootElement, Business, new KapsoConversationInfo("+15550200004", "US.42"))
-            .SelectMany(w => KapsoEventParser.Parse(w.EventType, w.PayloadJson, Now)).ToArray();
+            .Select(w => KapsoEventParser.Parse(w.Type, w.Body, Now)).ToArray();
         Assert.That(events.Select(e => (e.Contact!.PhoneE164, e.Contact.Bsuid)), Is.EqualTo(new[] { ("+15550200004", "US.42") }));
     }
 
@@ -42,7 +42,7 @@ public sealed class ApiMessageEventsTests
     public void An_outbound_status_stands_for_the_webhooks_Kapso_sent(string status, string[] webhooks)
     {
         using var item = Outbound("""{"to":"15550200001"}""", status);
-        Assert.That(ApiMessageEvents.From(item.RootElement, Business).Select(w => w.EventType), Is.EqualTo(webhooks));
+        Assert.That(ApiMessageEvents.From(item.RootElement, Business).Select(w => w.Type.Name), Is.EqualTo(webhooks));
     }
 
     [Test]
@@ -53,7 +53,7 @@ public sealed class ApiMessageEventsTests
              "kapso":{"direction":"inbound","status":"delivered","phone_number":"+15550200001","contact_name":"Ana"}}
             """);
         var events = ApiMessageEvents.From(item.RootElement, Business)
-            .SelectMany(w => KapsoEventParser.Parse(w.EventType, w.PayloadJson, Now)).ToArray();
+            .Select(w => KapsoEventParser.Parse(w.Type, w.Body, Now)).ToArray();
         Assert.That(events, Has.Length.EqualTo(1));
         Assert.Multiple(() =>
         {
@@ -69,7 +69,7 @@ public sealed class ApiMessageEventsTests
         using (item)
         {
             return ApiMessageEvents.From(item.RootElement, Business)
-                .SelectMany(w => KapsoEventParser.Parse(w.EventType, w.PayloadJson, Now)).ToArray();
+                .Select(w => KapsoEventParser.Parse(w.Type, w.Body, Now)).ToArray();
         }
     }
 

@@ -1,3 +1,4 @@
+using LeadTracker.Tests.Support;
 using LeadTracker.Contracts;
 using LeadTracker.Ingress.Relay;
 using LeadTracker.Ingress.Spool;
@@ -29,18 +30,18 @@ public sealed class EventSpoolTests
     public void Spooled_events_come_back_in_arrival_order_and_survive_a_restart_until_removed()
     {
         var received = new DateTimeOffset(2026, 1, 15, 10, 0, 0, TimeSpan.FromHours(-3));
-        var first = new RelayedEvent(EventStream.Message, "whatsapp.message.received", "k#0", """{"a":1}""", received);
-        var second = new RelayedEvent(EventStream.Contact, "whatsapp.contact.identity_changed", null, """{"b":2}""", received);
+        var first = TestEvents.Of("whatsapp.message.received", """{"a":1}""", received, "k#0");
+        var second = TestEvents.Of("whatsapp.contact.identity_changed", """{"b":2}""", received);
 
         using (var spool = Spool(10)) Assert.That(spool.TryAppend([first, second]), Is.True);
 
         using var reopened = Spool(10);
         var peeked = reopened.Peek(10);
         Assert.That(reopened.Depth, Is.EqualTo(2));
-        Assert.That(peeked.Select(p => p.Event), Is.EqualTo(new[] { first, second }));
+        Assert.That(peeked.Select(p => p.Event.Members()), Is.EqualTo(new[] { first.Members(), second.Members() }));
 
         reopened.Remove(peeked[0].Seq, 1);
-        Assert.That(reopened.Peek(10).Select(p => p.Event), Is.EqualTo(new[] { second }));
+        Assert.That(reopened.Peek(10).Select(p => p.Event.Members()), Is.EqualTo(new[] { second.Members() }));
         Assert.That(reopened.Depth, Is.EqualTo(1));
     }
 
@@ -48,7 +49,7 @@ public sealed class EventSpoolTests
     public void A_full_spool_takes_nothing_of_a_request_that_does_not_fit()
     {
         using var spool = Spool(2);
-        var e = new RelayedEvent(EventStream.Message, "whatsapp.message.sent", null, "{}", DateTimeOffset.UnixEpoch);
+        var e = TestEvents.Of("whatsapp.message.sent", "{}", DateTimeOffset.UnixEpoch);
 
         Assert.That(spool.TryAppend([e, e, e]), Is.False);
         Assert.That(spool.Depth, Is.Zero);

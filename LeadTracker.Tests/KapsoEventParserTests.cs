@@ -96,7 +96,7 @@ public sealed class KapsoEventParserTests
     [TestCase("failed", false)]
     public void A_meta_status_of_our_message_is_outreach_unless_it_failed(string status, bool outreach)
     {
-        var fact = KapsoEventParser.Parse(EventStreams.MetaForward, MetaStatus(status, "1768477802"), ReceivedAt).Single();
+        var fact = TestEvents.Parse(EventStreams.MetaForward, MetaStatus(status, "1768477802"), ReceivedAt).Single();
         Assert.Multiple(() =>
         {
             Assert.That(fact.Message!.Status.Name, Is.EqualTo(status));
@@ -115,7 +115,7 @@ public sealed class KapsoEventParserTests
     public void A_timestamp_in_any_readable_form_is_the_message_time(string timestamp)
     {
         var json = $$"""{"message":{"id":"w","timestamp":{{timestamp}},"from":"15550100123"},"phone_number_id":"1"}""";
-        var fact = KapsoEventParser.Parse("whatsapp.message.received", json, ReceivedAt).Single();
+        var fact = TestEvents.Parse("whatsapp.message.received", json, ReceivedAt).Single();
         Assert.That(fact.Message!.OccurredAtMs, Is.EqualTo(1_768_471_200_000));
     }
 
@@ -125,14 +125,14 @@ public sealed class KapsoEventParserTests
     public void A_blank_timestamp_is_an_absent_one_and_takes_the_time_the_webhook_was_received(string timestamp)
     {
         var json = $$"""{"message":{"id":"w","timestamp":{{timestamp}},"from":"15550100123"},"phone_number_id":"1"}""";
-        var fact = KapsoEventParser.Parse("whatsapp.message.received", json, ReceivedAt).Single();
+        var fact = TestEvents.Parse("whatsapp.message.received", json, ReceivedAt).Single();
         Assert.That(fact.Message!.OccurredAtMs, Is.EqualTo(ReceivedAt.ToUnixTimeMilliseconds()));
     }
 
     [Test]
     public void A_meta_status_timestamp_as_a_json_number_is_read()
     {
-        var fact = KapsoEventParser.Parse(EventStreams.MetaForward, MetaStatus("delivered", "1768477802", quoted: false), ReceivedAt).Single();
+        var fact = TestEvents.Parse(EventStreams.MetaForward, MetaStatus("delivered", "1768477802", quoted: false), ReceivedAt).Single();
         Assert.That(fact.Message!.OccurredAtMs, Is.EqualTo(1_768_477_802_000));
     }
 
@@ -144,14 +144,14 @@ public sealed class KapsoEventParserTests
             {"contact":{"wa_id":"15550100123"},"marketing_preference":{"status":"stopped","sequence":{{sequence}}},
              "phone_number_id":"1"}
             """;
-        var fact = KapsoEventParser.Parse("whatsapp.contact.marketing_preference_changed", json, ReceivedAt).Single();
+        var fact = TestEvents.Parse("whatsapp.contact.marketing_preference_changed", json, ReceivedAt).Single();
         Assert.That(fact.Marketing, Is.EqualTo(new MarketingFact("stopped", 7)));
     }
 
     [Test]
     public void A_wa_id_as_a_json_number_is_the_phone()
     {
-        var fact = KapsoEventParser.Parse("whatsapp.message.received",
+        var fact = TestEvents.Parse("whatsapp.message.received",
             """{"message":{"id":"w","from":15550100123},"phone_number_id":"1"}""", ReceivedAt).Single();
         Assert.That(fact.Contact!.PhoneE164, Is.EqualTo("+15550100123"));
     }
@@ -164,8 +164,8 @@ public sealed class KapsoEventParserTests
     {
         var fixture = KapsoFixtures.Get(file);
         var type = fixture.EventType.Length > 0 ? fixture.EventType : EventStreams.MetaForward;
-        var withMark = KapsoEventParser.Parse(type, "\uFEFF" + fixture.Json, ReceivedAt);
-        Assert.That(withMark, Is.EqualTo(KapsoEventParser.Parse(type, fixture.Json, ReceivedAt)));
+        var withMark = TestEvents.Parse(type, "\uFEFF" + fixture.Json, ReceivedAt);
+        Assert.That(withMark, Is.EqualTo(TestEvents.Parse(type, fixture.Json, ReceivedAt)));
     }
 
     // ---- a wrong clock --------------------------------------------------------------------------------------------
@@ -175,7 +175,7 @@ public sealed class KapsoEventParserTests
     {
         var year2100 = new DateTimeOffset(2100, 1, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds();
         var json = $$"""{"message":{"id":"w","timestamp":"{{year2100}}","from":"15550100123"},"phone_number_id":"1"}""";
-        var fact = KapsoEventParser.Parse("whatsapp.message.received", json, ReceivedAt).Single();
+        var fact = TestEvents.Parse("whatsapp.message.received", json, ReceivedAt).Single();
         Assert.Multiple(() =>
         {
             Assert.That(fact.Message!.OccurredAtMs, Is.EqualTo(ReceivedAt.ToUnixTimeMilliseconds()));
@@ -191,7 +191,7 @@ public sealed class KapsoEventParserTests
     {
         var claimed = ReceivedAt.AddSeconds(secondsAfterReceipt).ToUnixTimeSeconds();
         var json = $$"""{"message":{"id":"w","timestamp":"{{claimed}}","from":"15550100123"},"phone_number_id":"1"}""";
-        var fact = KapsoEventParser.Parse("whatsapp.message.received", json, ReceivedAt).Single();
+        var fact = TestEvents.Parse("whatsapp.message.received", json, ReceivedAt).Single();
         Assert.That(KapsoEventParser.MaxAheadOfReceipt, Is.EqualTo(TimeSpan.FromMinutes(5)));
         Assert.That(fact.Message!.OccurredAtMs, Is.EqualTo(clamped ? ReceivedAt.ToUnixTimeMilliseconds() : claimed * 1000));
         Assert.That(fact.ClampedFromMs, clamped ? Is.EqualTo(claimed * 1000) : Is.Null);
@@ -200,8 +200,8 @@ public sealed class KapsoEventParserTests
     [Test]
     public void A_future_meta_status_time_and_a_future_contact_update_are_clamped_too()
     {
-        var status = KapsoEventParser.Parse(EventStreams.MetaForward, MetaStatus("read", "4102444800"), ReceivedAt).Single();
-        var contact = KapsoEventParser.Parse("whatsapp.contact.identity_changed",
+        var status = TestEvents.Parse(EventStreams.MetaForward, MetaStatus("read", "4102444800"), ReceivedAt).Single();
+        var contact = TestEvents.Parse("whatsapp.contact.identity_changed",
             """{"contact":{"wa_id":"15550100123","updated_at":"2100-01-01T00:00:00Z"},"phone_number_id":"1"}""", ReceivedAt).Single();
         Assert.Multiple(() =>
         {
@@ -254,7 +254,7 @@ public sealed class KapsoEventParserTests
     [TestCase("""{"message":{"id":"w","from":"15550100123","kapso":{"direction":"sideways"}},"phone_number_id":"1"}""", "direction 'sideways'")]
     [TestCase("""{"message":{"id":5},"phone_number_id":"1"}""", "does not match the documented shape")]
     public void A_payload_that_can_never_apply_is_rejected_with_its_reason(string json, string reason) =>
-        Assert.That(() => KapsoEventParser.Parse("whatsapp.message.received", json, ReceivedAt),
+        Assert.That(() => TestEvents.Parse("whatsapp.message.received", json, ReceivedAt),
             Throws.TypeOf<InvalidKapsoPayloadException>().With.Message.Contains(reason)
                 .And.Message.StartsWith("whatsapp.message.received"));
 
@@ -264,7 +264,7 @@ public sealed class KapsoEventParserTests
         var huge = new string('x', 100_000);
         var json = "{\"message\":{\"id\":\"w\",\"from\":\"15550100123\",\"kapso\":{\"direction\":\"" + huge
             + "\"}},\"phone_number_id\":\"1\"}";
-        Assert.That(() => KapsoEventParser.Parse("whatsapp.message.received", json, ReceivedAt),
+        Assert.That(() => TestEvents.Parse("whatsapp.message.received", json, ReceivedAt),
             Throws.TypeOf<InvalidKapsoPayloadException>().With.Message.Contains("(100000 characters)")
                 .And.Message.Length.LessThan(300));
     }
@@ -272,7 +272,7 @@ public sealed class KapsoEventParserTests
     [Test]
     public void A_message_without_a_timestamp_takes_the_time_the_webhook_was_received()
     {
-        var fact = KapsoEventParser.Parse("whatsapp.message.received",
+        var fact = TestEvents.Parse("whatsapp.message.received",
             """{"message":{"id":"w","from":"15550100123"},"phone_number_id":"1"}""", ReceivedAt).Single();
         Assert.That(fact.Message!.OccurredAtMs, Is.EqualTo(ReceivedAt.ToUnixTimeMilliseconds()));
     }
@@ -309,7 +309,7 @@ public sealed class KapsoEventParserTests
     private static List<LeadEvent> Parse(KapsoFixture fixture) =>
         WebhookBatch.Split(fixture.Body, fixture.Headers.GetValueOrDefault("X-Webhook-Event"),
                 fixture.Headers.GetValueOrDefault("X-Webhook-Batch"), null, ReceivedAt)
-            .Where(e => e.Stream != EventStream.Ignored)
-            .SelectMany(e => KapsoEventParser.Parse(e.EventType, e.PayloadJson, ReceivedAt))
+            .Where(e => e.EventType.Stream != EventStream.Ignored)
+            .SelectMany(e => KapsoEventParser.Parse(e.EventType, e.Payload, ReceivedAt))
             .ToList();
 }

@@ -25,11 +25,11 @@ public sealed class LeadEventApplierTests
         {
             await new LeadEventApplier(writer, logs.CreateLogger<LeadEventApplier>()).ApplyOneAsync(new KapsoMessageEvent
             {
-                EventType = "whatsapp.message.received",
-                PayloadJson = $$"""{"message":{"id":"wamid.F","timestamp":"{{timestamp}}","from":"15550100123"},"phone_number_id":"1"}""",
+                EventType = KapsoEventTypes.Received,
+                Payload = TestEvents.Json($$"""{"message":{"id":"wamid.F","timestamp":"{{timestamp}}","from":"15550100123"},"phone_number_id":"1"}"""),
                 ReceivedAt = ReceivedAt,
                 IdempotencyKey = "k-1",
-            }, StreamParser.Parse);
+            }, EventStream.Message);
         }
 
         var clamped = timestamp * 1000 > ReceivedAt.ToUnixTimeMilliseconds();
@@ -76,11 +76,11 @@ public sealed class LeadEventApplierTests
                 var fixture = KapsoFixtures.Get(file);
                 await applier.ApplyOneAsync(new KapsoMessageEvent
                 {
-                    EventType = fixture.EventType,
-                    PayloadJson = fixture.Json,
+                    EventType = KapsoEventTypes.Named(fixture.EventType),
+                    Payload = TestEvents.Json(fixture.Json),
                     ReceivedAt = ReceivedAt,
                     IdempotencyKey = $"k-{delivery++}",
-                }, StreamParser.Parse);
+                }, EventStream.Message);
             }
         }
 

@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using System.Text;
 using LeadTracker.Contracts;
-using LeadTracker.Ingress.Relay;
 using LeadTracker.Ingress;
 using LeadTracker.Tests.Support;
 using LeadTracker.Worker.Consumers;
@@ -81,7 +80,7 @@ public sealed class LogHygieneTests
             foreach (var fixture in KapsoFixtures.All)
             {
                 foreach (var e in Relayed(fixture))
-                    await Apply(applier, e.EventType, e.PayloadJson, e.ReceivedAt, e.IdempotencyKey);
+                    await applier.ApplyOneAsync(e, e.EventType.Stream);
             }
 
             // Poison: payloads the worker rejects, some carrying a phone where the parser quotes what it found.
@@ -155,10 +154,11 @@ public sealed class LogHygieneTests
     }
 
     /// <summary>One event as the worker gets it: a single-event message on its stream's consumer.</summary>
-    private static Task Apply(LeadEventApplier applier, string eventType, string payloadJson, DateTimeOffset receivedAt, string? key) =>
-        EventStreams.Of(eventType) == EventStream.Contact
-            ? applier.ApplyOneAsync(new KapsoContactEvent { EventType = eventType, PayloadJson = payloadJson, ReceivedAt = receivedAt, IdempotencyKey = key }, StreamParser.Parse)
-            : applier.ApplyOneAsync(new KapsoMessageEvent { EventType = eventType, PayloadJson = payloadJson, ReceivedAt = receivedAt, IdempotencyKey = key }, StreamParser.Parse);
+    private static Task Apply(LeadEventApplier applier, string eventType, string payloadJson, DateTimeOffset receivedAt, string? key)
+    {
+        var e = TestEvents.Of(eventType, payloadJson, receivedAt, key);
+        return applier.ApplyOneAsync(e, e.EventType.Stream);
+    }
 
-    private static IEnumerable<RelayedEvent> Relayed(KapsoFixture fixture) => FixtureEvents.Relayed(fixture, ReceivedAt);
+    private static IEnumerable<IKapsoEvent> Relayed(KapsoFixture fixture) => FixtureEvents.Relayed(fixture, ReceivedAt);
 }

@@ -30,7 +30,7 @@ public sealed class MessageEventsConsumerTests
         var fixture = KapsoFixtures.Get("kapso-message-received-text.json");
         await harness.Bus.Publish(new KapsoMessageEvent
         {
-            EventType = fixture.EventType, PayloadJson = fixture.Json, ReceivedAt = DateTimeOffset.UtcNow, IdempotencyKey = "k",
+            EventType = KapsoEventTypes.Named(fixture.EventType), Payload = TestEvents.Json(fixture.Json), ReceivedAt = DateTimeOffset.UtcNow, IdempotencyKey = "k",
         });
 
         var consumer = harness.GetConsumerHarness<MessageEventsConsumer>();
@@ -53,7 +53,7 @@ public sealed class MessageEventsConsumerTests
 
         await harness.Bus.Publish(new KapsoMessageEvent
         {
-            EventType = "whatsapp.message.received", PayloadJson = """{"phone_number_id":"1"}""", ReceivedAt = DateTimeOffset.UtcNow,
+            EventType = KapsoEventTypes.Received, Payload = TestEvents.Json("""{"phone_number_id":"1"}"""), ReceivedAt = DateTimeOffset.UtcNow,
         });
 
         Assert.That(await harness.Published.Any<Fault<KapsoMessageEvent>>(), Is.True);
@@ -77,9 +77,9 @@ public sealed class MessageEventsConsumerTests
         {
             Events =
             [
-                new KapsoMessageEvent { EventType = text.EventType, PayloadJson = text.Json, ReceivedAt = now, IdempotencyKey = "good-1" },
-                new KapsoMessageEvent { EventType = "whatsapp.message.received", PayloadJson = """{"phone_number_id":"1"}""", ReceivedAt = now, IdempotencyKey = "bad" },
-                new KapsoMessageEvent { EventType = sent.EventType, PayloadJson = sent.Json, ReceivedAt = now, IdempotencyKey = "good-2" },
+                new KapsoMessageEvent { EventType = KapsoEventTypes.Named(text.EventType), Payload = TestEvents.Json(text.Json), ReceivedAt = now, IdempotencyKey = "good-1" },
+                new KapsoMessageEvent { EventType = KapsoEventTypes.Received, Payload = TestEvents.Json("""{"phone_number_id":"1"}"""), ReceivedAt = now, IdempotencyKey = "bad" },
+                new KapsoMessageEvent { EventType = KapsoEventTypes.Named(sent.EventType), Payload = TestEvents.Json(sent.Json), ReceivedAt = now, IdempotencyKey = "good-2" },
             ],
         });
 

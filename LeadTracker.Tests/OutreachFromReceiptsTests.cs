@@ -39,7 +39,7 @@ public sealed class OutreachFromReceiptsTests
                         "kapso":{"direction":"outbound","status":"delivered","statuses":[]}},
              "conversation":{"phone_number":"+15550100123"},"phone_number_id":"110000000000001"}
             """;
-        await db.Store().ApplyAsync(KapsoEventParser.Parse("whatsapp.message.delivered", json, ReceivedAt), CancellationToken.None);
+        await db.Store().ApplyAsync(TestEvents.Parse("whatsapp.message.delivered", json, ReceivedAt), CancellationToken.None);
 
         Assert.That(Times(db), Is.EqualTo((1_768_471_503_000L, 1_768_471_503_000L, (long?)null)));
     }
@@ -107,7 +107,7 @@ public sealed class OutreachFromReceiptsTests
 
     /// <summary>One Meta-format status of our message wamid.M, all at the same time (Meta statuses carry their own).</summary>
     private static LeadEvent MetaStatusEvent(string status) =>
-        KapsoEventParser.Parse(EventStreams.MetaForward, $$$"""
+        TestEvents.Parse(EventStreams.MetaForward, $$$"""
             {"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{
               "metadata":{"phone_number_id":"110000000000001"},
               "statuses":[{"id":"wamid.M","status":"{{{status}}}","timestamp":"1768477802","recipient_id":"15550100189",

@@ -110,7 +110,7 @@ public sealed class SignedBodyDecidesTests
         request.Headers.TryAddWithoutValidation("X-Webhook-Event", "whatsapp.contact.identity_changed");
         var events = await PostAsync(request, "batch-under-contact-header");
 
-        Assert.That(events.Select(e => (e.GetType().Name, e.EventType)),
+        Assert.That(events.Select(e => (e.GetType().Name, e.EventType.Name)),
             Is.EqualTo(Enumerable.Repeat(("KapsoMessageEvent", "whatsapp.message.received"), 3)));
     }
 
@@ -140,8 +140,8 @@ public sealed class SignedBodyDecidesTests
             {
                 var apply = e switch
                 {
-                    KapsoMessageEvent m => applier.ApplyOneAsync(m, StreamParser.Parse),
-                    KapsoContactEvent c => applier.ApplyOneAsync(c, StreamParser.Parse),
+                    KapsoMessageEvent m => applier.ApplyOneAsync(m, EventStream.Message),
+                    KapsoContactEvent c => applier.ApplyOneAsync(c, EventStream.Contact),
                     _ => throw new InvalidOperationException(e.GetType().Name),
                 };
                 Assert.That(async () => await apply, Throws.Nothing, $"{e.EventType} {e.IdempotencyKey} rejected");

@@ -122,7 +122,7 @@ public sealed class WhatsAppIdentityTests
     }
 
     private static async Task ApplyAsync(TempDatabase db, string eventType, string json) =>
-        await db.Store().ApplyAsync(KapsoEventParser.Parse(eventType, json, ReceivedAt), CancellationToken.None);
+        await db.Store().ApplyAsync(TestEvents.Parse(eventType, json, ReceivedAt), CancellationToken.None);
 
     /// <summary>(phone_e164, wa_id, messages) of each contact.</summary>
     private static List<(string?, string?, long)> Contacts(TempDatabase db)

@@ -56,6 +56,8 @@ internal static partial class WorkerHost
             {
                 var rabbit = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
                 cfg.LeadTrackerHost(rabbit);
+                // MassTransit indents its JSON by default: whitespace the broker carries and both apps write and read.
+                cfg.ConfigureJsonSerializerOptions(json => { json.WriteIndented = false; return json; });
                 cfg.ConfigureEndpoints(context);
             });
         });

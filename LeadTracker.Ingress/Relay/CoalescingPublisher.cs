@@ -1,5 +1,6 @@
-using System.Threading.Channels;
+using System.Runtime.InteropServices;
 using LeadTracker.Contracts;
+using LeadTracker.Hosting;
 using MassTransit;
 
 namespace LeadTracker.Ingress.Relay;
@@ -14,8 +15,7 @@ namespace LeadTracker.Ingress.Relay;
 /// </summary>
 internal abstract class CoalescingPublisher : IAsyncDisposable
 {
-    private readonly Channel<Pending> _waiting =
-        Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly GroupedWork<Pending, bool> _waiting = new();
 
     private readonly SemaphoreSlim _slots;
     private readonly int _inFlight;
@@ -35,30 +35,23 @@ internal abstract class CoalescingPublisher : IAsyncDisposable
     }
 
     /// <summary>Completes once RabbitMQ confirmed every event; throws on a broker failure or after <paramref name="timeout"/>.</summary>
-    public Task PublishAsync(IReadOnlyList<RelayedEvent> events, TimeSpan timeout, CancellationToken cancellationToken)
+    public Task PublishAsync(IReadOnlyList<IKapsoEvent> events, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = DateTimeOffset.UtcNow + timeout;
-        var sends = new List<Task>();
         // A webhook larger than one message (a batch of thousands of tiny items) goes out in several.
-        foreach (var chunk in events.Chunk(_maxEvents))
-        {
-            var pending = new Pending(chunk, deadline);
-            ObjectDisposedException.ThrowIf(!_waiting.Writer.TryWrite(pending), this);
-            sends.Add(pending.Done.Task);
-        }
-
+        var sends = events.Chunk(_maxEvents).Select(chunk => _waiting.Add(new Pending(chunk, deadline), this)).ToArray();
         return Task.WhenAll(sends).WaitAsync(timeout, cancellationToken);
     }
 
     public async ValueTask DisposeAsync()
     {
-        _waiting.Writer.TryComplete();
+        _waiting.Close();
         await _loop;
         _slots.Dispose();
     }
 
     /// <summary>Sends one broker message carrying <paramref name="events"/> and completes on its confirm.</summary>
-    protected abstract Task SendAsync(IReadOnlyList<RelayedEvent> events, CancellationToken cancellationToken);
+    protected abstract Task SendAsync(IReadOnlyList<IKapsoEvent> events, CancellationToken cancellationToken);
 
     private async Task RunAsync()
     {
@@ -66,44 +59,28 @@ internal abstract class CoalescingPublisher : IAsyncDisposable
         {
             // A free send slot first, then whatever has queued up meanwhile: that is the coalescing.
             await _slots.WaitAsync();
-            if (!await _waiting.Reader.WaitToReadAsync())
+            if (!await _waiting.WaitAsync())
             {
                 _slots.Release();
                 break;
             }
 
             if (_window > TimeSpan.Zero) await Task.Delay(_window);
-            _ = SendBatchAsync(Take());
+            _ = SendBatchAsync(_waiting.Take(_maxEvents, static p => p.Events.Count, _maxBytes, static p => p.Bytes));
         }
 
         // Let the sends in flight finish before the host goes.
         for (var i = 0; i < _inFlight; i++) await _slots.WaitAsync();
     }
 
-    private List<Pending> Take()
-    {
-        var batch = new List<Pending>();
-        var (events, bytes) = (0, 0L);
-        while (_waiting.Reader.TryPeek(out var next)
-               && (batch.Count == 0 || (events + next.Events.Count <= _maxEvents && bytes + next.Bytes <= _maxBytes))
-               && _waiting.Reader.TryRead(out next))
-        {
-            batch.Add(next);
-            events += next.Events.Count;
-            bytes += next.Bytes;
-        }
-
-        return batch;
-    }
-
-    private async Task SendBatchAsync(List<Pending> batch)
+    private async Task SendBatchAsync(List<GroupedWork<Pending, bool>.Waiter> batch)
     {
         try
         {
-            var remaining = batch.Max(p => p.Deadline) - DateTimeOffset.UtcNow;
+            var remaining = batch.Max(p => p.Item.Deadline) - DateTimeOffset.UtcNow;
             using var deadline = new CancellationTokenSource(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
-            await SendAsync(batch.Count == 1 ? batch[0].Events : batch.SelectMany(p => p.Events).ToArray(), deadline.Token);
-            foreach (var pending in batch) pending.Done.TrySetResult();
+            await SendAsync(batch.Count == 1 ? batch[0].Item.Events : batch.SelectMany(p => p.Item.Events).ToArray(), deadline.Token);
+            foreach (var pending in batch) pending.Done.TrySetResult(true);
         }
         catch (Exception e)
         {
@@ -116,19 +93,16 @@ internal abstract class CoalescingPublisher : IAsyncDisposable
     }
 
     /// <summary>The headers an operator reads in the management UI and <c>errors list</c> reads from the error queue.</summary>
-    protected static void Describe(SendContext context, IReadOnlyList<RelayedEvent> events)
+    protected static void Describe(SendContext context, IReadOnlyList<IKapsoEvent> events)
     {
-        context.Headers.Set(EventHeaders.EventType, string.Join(',', events.Select(e => e.EventType).Distinct()));
+        context.Headers.Set(EventHeaders.EventType, string.Join(',', events.Select(e => e.EventType.Name).Distinct()));
         context.Headers.Set(EventHeaders.EventCount, events.Count);
         if (events is [{ IdempotencyKey: { } key }]) context.Headers.Set(EventHeaders.IdempotencyKey, key);
     }
 
-    private sealed record Pending(IReadOnlyList<RelayedEvent> Events, DateTimeOffset Deadline)
+    private sealed record Pending(IReadOnlyList<IKapsoEvent> Events, DateTimeOffset Deadline)
     {
-        public long Bytes { get; } = Events.Sum(e => (long)e.PayloadJson.Length);
-
-        // Completed off the send loop, so a slow request handler never delays the next send.
-        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public long Bytes { get; } = Events.Sum(e => (long)JsonMarshal.GetRawUtf8Value(e.Payload).Length);
     }
 }
 
@@ -136,7 +110,6 @@ internal abstract class CoalescingPublisher : IAsyncDisposable
 internal sealed class CoalescingPublisher<TEvent, TMessage>(
     StreamQueues queues,
     string queue,
-    Func<RelayedEvent, TEvent> toEvent,
     Func<TEvent[], TMessage> toMessage,
     IngressOptions options) : CoalescingPublisher(options)
     where TEvent : class, IKapsoEvent
@@ -144,9 +117,10 @@ internal sealed class CoalescingPublisher<TEvent, TMessage>(
 {
     // StreamQueues declares the queue (with its quorum or classic arguments) from this side too, so events are
     // kept even before any worker has ever started.
-    protected override async Task SendAsync(IReadOnlyList<RelayedEvent> events, CancellationToken cancellationToken)
+    protected override async Task SendAsync(IReadOnlyList<IKapsoEvent> events, CancellationToken cancellationToken)
     {
         var endpoint = await queues.SendEndpointAsync(queue, cancellationToken);
-        await endpoint.Send(toMessage(events.Select(toEvent).ToArray()), context => Describe(context, events), cancellationToken);
+        // EventRelay grouped the events by their row's stream, so each is this stream's record already.
+        await endpoint.Send(toMessage(events.Cast<TEvent>().ToArray()), context => Describe(context, events), cancellationToken);
     }
 }

@@ -1,3 +1,4 @@
+using LeadTracker.Contracts;
 using LeadTracker.Hosting;
 using LeadTracker.Ingress.Spool;
 using Microsoft.Extensions.Options;
@@ -30,7 +31,7 @@ internal sealed partial class EventRelay(
     IOptions<SpoolOptions> spoolOptions,
     ILogger<EventRelay> logger)
 {
-    public async Task<RelayOutcome> RelayAsync(IReadOnlyList<RelayedEvent> events, CancellationToken requestAborted)
+    public async Task<RelayOutcome> RelayAsync(IReadOnlyList<IKapsoEvent> events, CancellationToken requestAborted)
     {
         if (!circuit.IsOpen)
         {
@@ -56,9 +57,9 @@ internal sealed partial class EventRelay(
     }
 
     /// <summary>Sends every event and completes when all are confirmed; throws on timeout or broker failure.</summary>
-    public Task SendAsync(IEnumerable<RelayedEvent> events, TimeSpan timeout, CancellationToken cancellationToken) =>
+    public Task SendAsync(IEnumerable<IKapsoEvent> events, TimeSpan timeout, CancellationToken cancellationToken) =>
         // Each stream's publisher is chosen once, here; the streams' confirms are awaited together.
-        Task.WhenAll(events.GroupBy(e => e.Stream)
+        Task.WhenAll(events.GroupBy(e => e.EventType.Stream)
             .Select(stream => streams.For(stream.Key).PublishAsync(stream.ToArray(), timeout, cancellationToken)));
 
     private static partial class Log

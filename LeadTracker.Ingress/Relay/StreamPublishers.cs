@@ -12,16 +12,10 @@ namespace LeadTracker.Ingress.Relay;
 internal sealed class StreamPublishers(StreamQueues queues, IOptions<IngressOptions> options) : IAsyncDisposable
 {
     private readonly CoalescingPublisher _messages = new CoalescingPublisher<KapsoMessageEvent, KapsoMessageEvents>(
-        queues, QueueNames.MessageEvents,
-        e => new KapsoMessageEvent { EventType = e.EventType, IdempotencyKey = e.IdempotencyKey, PayloadJson = e.PayloadJson, ReceivedAt = e.ReceivedAt, TraceParent = e.TraceParent },
-        events => new KapsoMessageEvents { Events = events },
-        options.Value);
+        queues, QueueNames.MessageEvents, events => new KapsoMessageEvents { Events = events }, options.Value);
 
     private readonly CoalescingPublisher _contacts = new CoalescingPublisher<KapsoContactEvent, KapsoContactEvents>(
-        queues, QueueNames.ContactEvents,
-        e => new KapsoContactEvent { EventType = e.EventType, IdempotencyKey = e.IdempotencyKey, PayloadJson = e.PayloadJson, ReceivedAt = e.ReceivedAt, TraceParent = e.TraceParent },
-        events => new KapsoContactEvents { Events = events },
-        options.Value);
+        queues, QueueNames.ContactEvents, events => new KapsoContactEvents { Events = events }, options.Value);
 
     public CoalescingPublisher For(EventStream stream) => stream switch
     {

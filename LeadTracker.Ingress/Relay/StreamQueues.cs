@@ -13,6 +13,7 @@ namespace LeadTracker.Ingress.Relay;
 /// during a move to quorum queues, say), RabbitMQ returns the event, the send fails and the event is spooled, never
 /// dropped. Declarations are repeated when older than <see cref="Fresh"/>, so a deleted queue comes back by itself.
 /// </summary>
+// Kept: a MassTransit 8.5 send address cannot carry queue arguments such as x-queue-type (src/Transports/MassTransit.RabbitMqTransport/RabbitMqEndpointAddress.cs parses none).
 internal sealed partial class StreamQueues(IBus bus, IOptions<RabbitMqOptions> options, ILogger<StreamQueues> logger) : IAsyncDisposable
 {
     private static readonly TimeSpan Fresh = TimeSpan.FromSeconds(30);

@@ -1,6 +1,6 @@
+using System.Text.Json;
 using Dapper;
 using LeadTracker.Contracts;
-using LeadTracker.Ingress.Relay;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -63,7 +63,7 @@ internal sealed partial class EventSpool : IDisposable
     public bool IsFull => Depth >= _maxEvents || _diskFull is not null;
 
     /// <returns>False when the spool is full, by count or because its disk is: nothing was written.</returns>
-    public bool TryAppend(IReadOnlyList<RelayedEvent> events)
+    public bool TryAppend(IReadOnlyList<IKapsoEvent> events)
     {
         lock (_gate)
         {
@@ -86,7 +86,7 @@ internal sealed partial class EventSpool : IDisposable
         }
     }
 
-    private void Append(IReadOnlyList<RelayedEvent> events)
+    private void Append(IReadOnlyList<IKapsoEvent> events)
     {
         using var db = Open();
         using var tx = db.BeginTransaction();
@@ -95,7 +95,11 @@ internal sealed partial class EventSpool : IDisposable
             db.Execute("""
                 INSERT INTO spooled_events (stream, event_type, idempotency_key, payload_json, received_at)
                 VALUES (@Stream, @EventType, @IdempotencyKey, @PayloadJson, @ReceivedAt)
-                """, new { Stream = (int)e.Stream, e.EventType, e.IdempotencyKey, e.PayloadJson, ReceivedAt = e.ReceivedAt.ToString("O") }, tx);
+                """, new
+                {
+                    Stream = (int)e.EventType.Stream, EventType = e.EventType.Name, e.IdempotencyKey, PayloadJson = e.Payload.GetRawText(),
+                    ReceivedAt = e.ReceivedAt.ToString("O"),
+                }, tx);
         }
 
         tx.Commit();
@@ -132,7 +136,9 @@ internal sealed partial class EventSpool : IDisposable
     }
 
     /// <summary>The oldest spooled events, in arrival order.</summary>
-    public IReadOnlyList<(long Seq, RelayedEvent Event)> Peek(int count)
+    /// <remarks>An event type this version no longer knows comes back <see cref="KapsoEventTypes.Ignored"/>: the
+    /// forwarder drops it (no parser could apply it) rather than stall the events behind it.</remarks>
+    public IReadOnlyList<(long Seq, IKapsoEvent Event)> Peek(int count)
     {
         using var db = Open();
         // A value tuple is filled by column position, so reading the spool does not depend on Dapper's process-wide
@@ -141,8 +147,8 @@ internal sealed partial class EventSpool : IDisposable
                 SELECT seq, stream, event_type, idempotency_key, payload_json, received_at
                 FROM spooled_events ORDER BY seq LIMIT @count
                 """, new { count })
-            .Select(r => (r.Seq, new RelayedEvent((EventStream)r.Stream, r.EventType, r.IdempotencyKey, r.PayloadJson,
-                DateTimeOffset.Parse(r.ReceivedAt, System.Globalization.CultureInfo.InvariantCulture))))
+            .Select(r => (r.Seq, IKapsoEvent.Create(KapsoEventTypes.Named(r.EventType), r.IdempotencyKey, Payload(r.PayloadJson),
+                DateTimeOffset.Parse(r.ReceivedAt, System.Globalization.CultureInfo.InvariantCulture), traceParent: null)))
             .ToArray();
     }
 
@@ -169,6 +175,12 @@ internal sealed partial class EventSpool : IDisposable
     }
 
     public void Dispose() => SqliteConnection.ClearAllPools();
+
+    private static JsonElement Payload(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.Clone();
+    }
 
     private SqliteConnection Open()
     {

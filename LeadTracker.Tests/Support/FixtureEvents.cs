@@ -1,5 +1,4 @@
 using LeadTracker.Contracts;
-using LeadTracker.Ingress.Relay;
 using LeadTracker.Ingress;
 using LeadTracker.Worker.Domain;
 using LeadTracker.Worker.Kapso;
@@ -12,14 +11,14 @@ internal static class FixtureEvents
     /// <summary>The fixture split as the ingress splits it, each event parsed as the worker parses it.</summary>
     public static List<LeadEvent> Of(string file, DateTimeOffset receivedAt) =>
         Relayed(KapsoFixtures.Get(file), receivedAt)
-            .SelectMany(e => KapsoEventParser.Parse(e.EventType, e.PayloadJson, receivedAt))
+            .SelectMany(e => KapsoEventParser.Parse(e.EventType, e.Payload, receivedAt))
             .ToList();
 
     /// <summary>The events the ingress relays for the fixture, with its headers (the ignored types dropped).</summary>
-    public static IEnumerable<RelayedEvent> Relayed(KapsoFixture fixture, DateTimeOffset receivedAt) =>
+    public static IEnumerable<IKapsoEvent> Relayed(KapsoFixture fixture, DateTimeOffset receivedAt) =>
         WebhookBatch.Split(fixture.Body, fixture.Headers.GetValueOrDefault("X-Webhook-Event"),
                 fixture.Headers.GetValueOrDefault("X-Webhook-Batch"), fixture.Headers.GetValueOrDefault("X-Idempotency-Key"), receivedAt)
-            .Where(e => e.Stream != EventStream.Ignored);
+            .Where(e => e.EventType.Stream != EventStream.Ignored);
 
     public static IEnumerable<T[]> Permutations<T>(T[] items)
     {

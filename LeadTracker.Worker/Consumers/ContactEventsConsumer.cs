@@ -1,6 +1,5 @@
 using LeadTracker.Contracts;
 using LeadTracker.Hosting;
-using LeadTracker.Worker.Kapso;
 using MassTransit;
 
 namespace LeadTracker.Worker.Consumers;
@@ -14,7 +13,7 @@ internal sealed class ContactEventsConsumer(LeadEventApplier applier)
 {
     public async Task Consume(ConsumeContext<KapsoContactEvents> context) =>
         await ErrorQueueRejection.SendAsync(context, QueueNames.ContactEvents,
-            await applier.ApplyAsync(context.Message.Events, StreamParser.Parse, ConsumerRetry.IsLastAttempt(context)));
+            await applier.ApplyAsync(context.Message.Events, EventStream.Contact, ConsumerRetry.IsLastAttempt(context)));
 
-    public Task Consume(ConsumeContext<KapsoContactEvent> context) => applier.ApplyOneAsync(context.Message, StreamParser.Parse);
+    public Task Consume(ConsumeContext<KapsoContactEvent> context) => applier.ApplyOneAsync(context.Message, EventStream.Contact);
 }

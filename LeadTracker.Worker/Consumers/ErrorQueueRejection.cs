@@ -32,7 +32,7 @@ internal static class ErrorQueueRejection
                 send.Headers.Set(MessageHeaders.FaultMessage, reason.Message);
                 send.Headers.Set(MessageHeaders.FaultTimestamp, DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture));
                 send.Headers.Set(MessageHeaders.FaultMessageType, typeof(TEvent).FullName);
-                send.Headers.Set(EventHeaders.EventType, e.EventType);
+                send.Headers.Set(EventHeaders.EventType, e.EventType.Name);
                 if (e.IdempotencyKey is { } key) send.Headers.Set(EventHeaders.IdempotencyKey, key);
             }, context.CancellationToken);
         }

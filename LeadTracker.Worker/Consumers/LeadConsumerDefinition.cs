@@ -1,5 +1,3 @@
-using LeadTracker.Worker.Kapso;
-using LeadTracker.Worker.Storage;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -28,8 +26,7 @@ internal abstract class LeadConsumerDefinition<TConsumer> : ConsumerDefinition<T
     {
         endpointConfigurator.UseMessageRetry(retry =>
         {
-            retry.Ignore<InvalidKapsoPayloadException>();
-            retry.Ignore<UnknownWorkspaceException>();
+            retry.Ignore<Exception>(ConsumerRetry.IsPermanent);
             retry.Intervals(ConsumerRetry.Intervals);
         });
 

@@ -12,7 +12,7 @@ namespace LeadTracker.Worker.Consumers;
 internal sealed record RejectedEvent<TEvent>(TEvent Event, Exception Reason);
 
 /// <summary>
-/// What both consumers do with the events of a broker message: parse each, write each through the
+/// What both consumers do with the events of a broker message: parse each (once, by its row's kind), write each through the
 /// <see cref="LeadWriter"/> as its own write (so one bad event fails alone while its neighbours share the group
 /// commit), and log one <c>[Kapso Sync]</c> line per message once it is committed.
 /// </summary>
@@ -21,8 +21,10 @@ internal sealed partial class LeadEventApplier(LeadWriter writer, ILogger<LeadEv
     /// <returns>The events that can never apply (or still fail on the <paramref name="lastAttempt"/>), with their reasons.</returns>
     /// <exception cref="Exception">An event failed in a way a retry may fix: the whole message is retried (the
     /// committed events repeat harmlessly; every write is idempotent).</exception>
+    /// <param name="stream">The stream whose queue delivered the events: an event of the other one (replayed into the
+    /// wrong queue) is rejected with that reason rather than applied.</param>
     public async Task<IReadOnlyList<RejectedEvent<TEvent>>> ApplyAsync<TEvent>(IReadOnlyList<TEvent> events,
-        Func<TEvent, IReadOnlyList<LeadEvent>> parse, bool lastAttempt)
+        EventStream stream, bool lastAttempt)
         where TEvent : IKapsoEvent
     {
         var rejected = new List<RejectedEvent<TEvent>>();
@@ -32,13 +34,13 @@ internal sealed partial class LeadEventApplier(LeadWriter writer, ILogger<LeadEv
         {
             foreach (var e in events)
             {
-                var type = KapsoEventTypes.Label(e.EventType);
+                var type = e.EventType.Name;
                 var trace = EventTrace.Start(type, e.ReceivedAt, e.IdempotencyKey, e.TraceParent);
                 traces.Add(trace);
                 IReadOnlyList<LeadEvent> facts;
                 try
                 {
-                    facts = parse(e);
+                    facts = Parse(e, stream);
                 }
                 catch (InvalidKapsoPayloadException invalid)
                 {
@@ -83,11 +85,7 @@ internal sealed partial class LeadEventApplier(LeadWriter writer, ILogger<LeadEv
             }
 
             if (retry is not null) throw retry;
-            foreach (var (e, reason) in rejected)
-            {
-                var type = KapsoEventTypes.Label(e.EventType);
-                Log.Rejected(logger, type, e.IdempotencyKey, reason.Message);
-            }
+            foreach (var (e, reason) in rejected) Log.Rejected(logger, e.EventType.Name, e.IdempotencyKey, reason.Message);
             return rejected;
         }
         finally
@@ -97,25 +95,30 @@ internal sealed partial class LeadEventApplier(LeadWriter writer, ILogger<LeadEv
     }
 
     /// <summary>A message of one event: applied, or faulted with its reason (MassTransit's error transport takes it).</summary>
-    public async Task ApplyOneAsync<TEvent>(TEvent e, Func<TEvent, IReadOnlyList<LeadEvent>> parse)
+    public async Task ApplyOneAsync<TEvent>(TEvent e, EventStream stream)
         where TEvent : IKapsoEvent
     {
-        if (await ApplyAsync([e], parse, lastAttempt: false) is [var rejected]) ExceptionDispatchInfo.Throw(rejected.Reason);
+        if (await ApplyAsync([e], stream, lastAttempt: false) is [var rejected]) ExceptionDispatchInfo.Throw(rejected.Reason);
     }
+
+    private static IReadOnlyList<LeadEvent> Parse(IKapsoEvent e, EventStream stream) =>
+        e.EventType.Stream == stream || e.EventType.Stream == EventStream.Ignored
+            ? KapsoEventParser.Parse(e.EventType, e.Payload, e.ReceivedAt)
+            : throw new InvalidKapsoPayloadException($"{e.EventType.Name} is not an event of the {stream.ToString().ToLowerInvariant()} stream");
 
     private void LogCommitted(IReadOnlyList<EventOutcome> outcomes, string traceId)
     {
+        // Masking a phone builds a string: only for lines that are written.
+        if (!logger.IsEnabled(LogLevel.Information)) return;
         foreach (var outcome in outcomes)
         {
             if (outcome.Event.Message is { } message)
             {
-                Log.KapsoSync(logger, message.Direction == Direction.Inbound ? "inbound" : "outbound", message.Wamid,
-                    outcome.Message, outcome.Event.EventType, message.Status.Name, traceId);
+                var direction = message.Direction.Name();
+                Log.KapsoSync(logger, direction, message.Wamid, outcome.Message, outcome.Event.EventType, message.Status.Name, traceId);
             }
             else if (outcome.Event.Contact is { } contact)
             {
-                // Masking builds a string: only for a line that is written.
-                if (!logger.IsEnabled(LogLevel.Information)) continue;
                 var phone = LeadPhone.Mask(contact.PhoneE164);
                 Log.ContactSynced(logger, outcome.Event.EventType, phone, traceId);
             }

@@ -1,6 +1,5 @@
 using LeadTracker.Contracts;
 using LeadTracker.Hosting;
-using LeadTracker.Worker.Kapso;
 using MassTransit;
 
 namespace LeadTracker.Worker.Consumers;
@@ -15,7 +14,7 @@ internal sealed class MessageEventsConsumer(LeadEventApplier applier)
 {
     public async Task Consume(ConsumeContext<KapsoMessageEvents> context) =>
         await ErrorQueueRejection.SendAsync(context, QueueNames.MessageEvents,
-            await applier.ApplyAsync(context.Message.Events, StreamParser.Parse, ConsumerRetry.IsLastAttempt(context)));
+            await applier.ApplyAsync(context.Message.Events, EventStream.Message, ConsumerRetry.IsLastAttempt(context)));
 
-    public Task Consume(ConsumeContext<KapsoMessageEvent> context) => applier.ApplyOneAsync(context.Message, StreamParser.Parse);
+    public Task Consume(ConsumeContext<KapsoMessageEvent> context) => applier.ApplyOneAsync(context.Message, EventStream.Message);
 }

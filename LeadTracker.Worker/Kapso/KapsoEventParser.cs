@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using LeadTracker.Contracts;
 using LeadTracker.Worker.Domain;
@@ -8,7 +8,9 @@ namespace LeadTracker.Worker.Kapso;
 /// <summary>
 /// Turns one relayed webhook event into the facts LeadTracker stores. Pure: no I/O, no clock. Every field is
 /// treated as optional (docs/kapso.md); what is truly required is checked here and a missing piece is reported
-/// as an <see cref="InvalidKapsoPayloadException"/> that names it.
+/// as an <see cref="InvalidKapsoPayloadException"/> that names it. The event's row (resolved by the ingress, or by
+/// catch-up) says which reader runs: no type string is read here. Each payload is deserialized once, from its UTF-8
+/// bytes, straight into the shapes of <see cref="KapsoJsonContext"/>.
 /// </summary>
 internal static class KapsoEventParser
 {
@@ -19,50 +21,61 @@ internal static class KapsoEventParser
     /// </summary>
     public static readonly TimeSpan MaxAheadOfReceipt = TimeSpan.FromMinutes(5);
 
+    private static ReadOnlySpan<byte> Utf8ByteOrderMark => [0xEF, 0xBB, 0xBF];
+
+    /// <summary>A relayed event: its payload is the JSON the broker message carried.</summary>
     /// <returns>The facts to apply; empty for a valid event that LeadTracker does not use.</returns>
     /// <exception cref="InvalidKapsoPayloadException">The payload can never be applied.</exception>
-    public static IReadOnlyList<LeadEvent> Parse(string eventType, string payloadJson, DateTimeOffset receivedAt)
+    public static IReadOnlyList<LeadEvent> Parse(KapsoEventType type, JsonElement payload, DateTimeOffset receivedAt) =>
+        Parse(type, JsonMarshal.GetRawUtf8Value(payload), receivedAt);
+
+    /// <summary>An event as UTF-8 JSON (tests call this one: <c>Parse(KapsoEventTypes.Received, bytes, at)</c>).</summary>
+    /// <exception cref="InvalidKapsoPayloadException">The payload can never be applied.</exception>
+    public static IReadOnlyList<LeadEvent> Parse(KapsoEventType type, ReadOnlySpan<byte> utf8Json, DateTimeOffset receivedAt)
     {
         var receivedAtMs = receivedAt.ToUnixTimeMilliseconds();
         // A UTF-8 byte-order mark is not JSON, but says nothing wrong about the body after it.
-        var json = payloadJson.StartsWith('\uFEFF') ? payloadJson[1..] : payloadJson;
+        if (utf8Json.StartsWith(Utf8ByteOrderMark)) utf8Json = utf8Json[Utf8ByteOrderMark.Length..];
         try
         {
-            // The ingress named the event from its signed body (SignedEventType); its row says what it is.
-            var type = KapsoEventTypes.Find(eventType);
-            return type?.Kind switch
+            return type.Kind switch
             {
-                KapsoEventKind.MetaForward => ParseMeta(json, receivedAtMs),
-                KapsoEventKind.Message => [ParseMessage(type, json, receivedAtMs)],
+                KapsoEventKind.MetaForward => ParseMeta(KapsoJson.Deserialize(utf8Json, KapsoJsonContext.Default.MetaEnvelope), receivedAtMs),
+                KapsoEventKind.Message => [ParseMessage(type, KapsoJson.Deserialize(utf8Json, KapsoJsonContext.Default.KapsoMessageBody), receivedAtMs)],
                 KapsoEventKind.IdentityChange or KapsoEventKind.MarketingPreference or KapsoEventKind.ProfileUpdate =>
-                    [ParseContact(type, json, receivedAtMs)],
+                    [ParseContact(type, KapsoJson.Deserialize(utf8Json, KapsoJsonContext.Default.KapsoContactBody), receivedAtMs)],
                 KapsoEventKind.UnclassifiedMessage =>
-                    throw Invalid(eventType, "message.kapso.direction and message.kapso.status are missing: the signed body does not say what the event is"),
-                _ => Ignore(json),
+                    throw Invalid(type.Name, "message.kapso.direction and message.kapso.status are missing: the signed body does not say what the event is"),
+                _ => Ignore(utf8Json),
             };
         }
         catch (JsonException e)
         {
-            throw new InvalidKapsoPayloadException($"{eventType}: the payload does not match the documented shape: {e.Message}", e);
-        }
-        catch (ArgumentException e) when (e.InnerException is System.Text.EncoderFallbackException)
-        {
-            // A lone surrogate in the text itself (not an escaped one): the JSON reader cannot even transcode it.
-            throw new InvalidKapsoPayloadException($"{eventType}: the payload is not valid Unicode text: {e.Message}", e);
+            throw new InvalidKapsoPayloadException($"{type.Name}: the payload does not match the documented shape: {e.Message}", e);
         }
     }
 
-    private static LeadEvent[] Ignore(string payloadJson)
+    /// <summary>
+    /// A message Kapso's API stored, already in a webhook's shape (<see cref="Reconcile.ApiMessageEvents"/>): catch-up
+    /// hands its typed body here, with the row of the webhook it stands for, and never writes JSON to read it back.
+    /// </summary>
+    /// <exception cref="InvalidKapsoPayloadException">The message can never be applied.</exception>
+    public static LeadEvent Parse(KapsoEventType type, KapsoMessageBody body, DateTimeOffset receivedAt) =>
+        ParseMessage(type, body, receivedAt.ToUnixTimeMilliseconds());
+
+    private static LeadEvent[] Ignore(ReadOnlySpan<byte> utf8Json)
     {
         // Conversation events and unknown types change no lead, but a body that is not JSON at all is still a fault.
-        using var _ = JsonDocument.Parse(payloadJson);
+        var reader = new Utf8JsonReader(utf8Json);
+        reader.Read();
+        reader.Skip();
+        if (reader.Read()) throw new JsonException("more than one JSON value");
         return [];
     }
 
-    private static LeadEvent ParseMessage(KapsoEventType type, string json, long receivedAtMs)
+    private static LeadEvent ParseMessage(KapsoEventType type, KapsoMessageBody body, long receivedAtMs)
     {
         var eventType = type.Name;
-        var body = KapsoJson.Deserialize(json, KapsoJsonContext.Default.KapsoMessageBody);
         var message = body.Message ?? throw Invalid(eventType, "it has no message object");
         var wamid = Required(message.Id, eventType, "message.id");
         var phoneNumberId = Required(body.PhoneNumberId, eventType, "phone_number_id");
@@ -118,10 +131,9 @@ internal static class KapsoEventParser
         };
     }
 
-    private static LeadEvent ParseContact(KapsoEventType type, string json, long receivedAtMs)
+    private static LeadEvent ParseContact(KapsoEventType type, KapsoContactBody body, long receivedAtMs)
     {
         var eventType = type.Name;
-        var body = KapsoJson.Deserialize(json, KapsoJsonContext.Default.KapsoContactBody);
         var contact = body.Contact ?? throw Invalid(eventType, "it has no contact object");
         var phoneNumberId = Required(body.PhoneNumberId, eventType, "phone_number_id");
         var observedAt = contact.UpdatedAt is { } updatedAt
@@ -153,9 +165,8 @@ internal static class KapsoEventParser
         };
     }
 
-    private static LeadEvent[] ParseMeta(string json, long receivedAtMs)
+    private static LeadEvent[] ParseMeta(MetaEnvelope envelope, long receivedAtMs)
     {
-        var envelope = KapsoJson.Deserialize(json, KapsoJsonContext.Default.MetaEnvelope);
         if (envelope.Object != "whatsapp_business_account")
             throw Invalid(EventStreams.MetaForward, $"object {Quote(envelope.Object)} is not whatsapp_business_account");
 
@@ -201,7 +212,8 @@ internal static class KapsoEventParser
                 // Meta has no separate "sent" event: a sent, delivered or read status is our outreach.
                 var parsed = MessageStatus.Parse(status.Status);
                 if (parsed is null) continue;
-                var type = "whatsapp.message." + parsed.Name;
+                // The row of the webhook Kapso sends for this status; a voice note "played" is a read to Kapso.
+                var type = (KapsoEventTypes.OutboundStatus(parsed.Name) ?? KapsoEventTypes.Read).Name;
                 var occurredAt = EventTime.Of(status.Timestamp, type, "statuses[].timestamp", receivedAtMs)
                     ?? EventTime.Received(receivedAtMs);
                 events.Add(new LeadEvent
@@ -289,10 +301,8 @@ internal static class KapsoEventParser
 
     private static Direction DirectionOf(KapsoEventType type, string? direction) => direction switch
     {
-        "inbound" => Direction.Inbound,
-        "outbound" => Direction.Outbound,
         null => type.Direction == KapsoDirection.Inbound ? Direction.Inbound : Direction.Outbound,
-        _ => throw Invalid(type.Name, $"message.kapso.direction {Quote(direction)} is not inbound or outbound"),
+        _ => Directions.Parse(direction) ?? throw Invalid(type.Name, $"message.kapso.direction {Quote(direction)} is not inbound or outbound"),
     };
 
     private static string? ErrorOf(IEnumerable<MetaStatus> statuses)

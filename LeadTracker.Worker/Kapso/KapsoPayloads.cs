@@ -124,10 +124,11 @@ internal sealed record MetaProfile(string? Name);
 [JsonSerializable(typeof(KapsoMessageBody))]
 [JsonSerializable(typeof(KapsoContactBody))]
 [JsonSerializable(typeof(MetaEnvelope))]
+[JsonSerializable(typeof(KapsoMessage))]
 internal sealed partial class KapsoJsonContext : JsonSerializerContext;
 
 internal static class KapsoJson
 {
-    public static T Deserialize<T>(string json, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>
-        JsonSerializer.Deserialize(json, type) ?? throw new JsonException("the payload is JSON null");
+    public static T Deserialize<T>(ReadOnlySpan<byte> utf8Json, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>
+        JsonSerializer.Deserialize(utf8Json, type) ?? throw new JsonException("the payload is JSON null");
 }

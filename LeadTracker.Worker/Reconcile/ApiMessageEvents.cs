@@ -1,15 +1,17 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using LeadTracker.Contracts;
 using LeadTracker.Worker.Domain;
+using LeadTracker.Worker.Kapso;
 
 namespace LeadTracker.Worker.Reconcile;
 
-/// <summary>A webhook Kapso would have sent for a stored message: its event type and its v2 body.</summary>
-internal sealed record WebhookEquivalent(string EventType, string PayloadJson);
+/// <summary>A webhook Kapso would have sent for a stored message: its row and its v2 body, typed as the parser reads it.</summary>
+internal sealed record WebhookEquivalent(KapsoEventType Type, KapsoMessageBody Body);
 
 /// <summary>
 /// Turns one message item of Kapso's API into the webhooks that would have told us the same thing, so catch-up goes
-/// through the very parser and store the webhook path uses and a re-run or an overlapping live webhook changes
+/// through the very parser (<see cref="KapsoEventParser.Parse(KapsoEventType, KapsoMessageBody, DateTimeOffset)"/>,
+/// the same typed body and row a webhook gives, never JSON text written to be read back) and store the webhook path uses and a re-run or an overlapping live webhook changes
 /// nothing. The item is already a webhook's <c>message</c> object (a Meta message plus <c>kapso</c>); what differs
 /// is who the lead is on outbound messages: the API's <c>to</c> may name the business itself, so the lead comes from
 /// <c>to</c>/<c>to_user_id</c> when they are not the business's own id, else <c>kapso.phone_number</c>, else the
@@ -25,7 +27,7 @@ internal static class ApiMessageEvents
 
     public static bool IsOutbound(JsonElement item) =>
         Kapso(item) is { } kapso && Text(kapso, "direction") is { } direction
-            ? direction == "outbound"
+            ? direction == Directions.Outbound
             // Without the kapso block (the API leaves it out unless asked): only inbound messages carry a sender.
             : Text(item, "from") is null;
 
@@ -43,47 +45,48 @@ internal static class ApiMessageEvents
     /// <c>pending</c> was not sent yet: nothing, a later run sees it.
     /// </summary>
     /// <param name="conversation">The conversation lookup, for items that do not name their lead.</param>
+    /// <exception cref="InvalidKapsoPayloadException">The item is not in the shape of a message.</exception>
     public static IReadOnlyList<WebhookEquivalent> From(JsonElement item, string phoneNumberId,
         KapsoConversationInfo? conversation = null)
     {
-        var outbound = IsOutbound(item);
-        var (phone, bsuid) = Lead(item, phoneNumberId);
-        phone ??= conversation?.PhoneNumber;
-        bsuid ??= conversation?.BusinessScopedUserId;
-
-        var message = JsonNode.Parse(item.GetRawText())!.AsObject();
-        // The parser reads the lead from these before the conversation; only values that name the lead may stay.
-        message.Remove("to");
-        message.Remove("to_user_id");
-        if (message["kapso"] is JsonObject kapso && IsBusiness(Text(kapso, "phone_number"), phoneNumberId))
-            kapso.Remove("phone_number");
-
-        var body = new JsonObject
-        {
-            ["message"] = message,
-            ["conversation"] = new JsonObject
+        KapsoEventType[] types = !IsOutbound(item) ? [KapsoEventTypes.Received]
+            : (Kapso(item) is { } k ? Text(k, "status") : null) switch
             {
-                ["id"] = ConversationId(item),
-                ["phone_number"] = phone,
-                ["business_scoped_user_id"] = bsuid,
-            },
-            ["is_new_conversation"] = false,
-            ["phone_number_id"] = phoneNumberId,
-        };
-        var json = body.ToJsonString();
+                "pending" => [],
+                "failed" => [KapsoEventTypes.Sent, KapsoEventTypes.Failed],
+                "delivered" => [KapsoEventTypes.Sent, KapsoEventTypes.Delivered],
+                "read" or "played" => [KapsoEventTypes.Sent, KapsoEventTypes.Read],
+                _ => [KapsoEventTypes.Sent],
+            };
+        if (types.Length == 0) return [];
 
-        if (!outbound) return [new WebhookEquivalent("whatsapp.message.received", json)];
-        return (Kapso(item) is { } k ? Text(k, "status") : null) switch
+        var (phone, bsuid) = Lead(item, phoneNumberId);
+        var message = MessageOf(item, types[0]);
+        // The parser reads the lead from these before the conversation; only values that name the lead may stay.
+        message = message with
         {
-            "pending" => [],
-            "failed" => [Outbound("sent", json), Outbound("failed", json)],
-            "delivered" => [Outbound("sent", json), Outbound("delivered", json)],
-            "read" or "played" => [Outbound("sent", json), Outbound("read", json)],
-            _ => [Outbound("sent", json)],
+            To = null,
+            Kapso = message.Kapso is { } kapso && IsBusiness(kapso.PhoneNumber, phoneNumberId) ? kapso with { PhoneNumber = null } : message.Kapso,
         };
+        var body = new KapsoMessageBody(message,
+            new KapsoConversation(ConversationId(item), phone ?? conversation?.PhoneNumber, bsuid ?? conversation?.BusinessScopedUserId,
+                Username: null, ContactName: null, Kapso: null),
+            phoneNumberId);
+        return types.Select(type => new WebhookEquivalent(type, body)).ToArray();
     }
 
-    private static WebhookEquivalent Outbound(string status, string json) => new("whatsapp.message." + status, json);
+    /// <summary>The item read as a webhook's <c>message</c>, by the shapes the parser reads a webhook with.</summary>
+    private static KapsoMessage MessageOf(JsonElement item, KapsoEventType type)
+    {
+        try
+        {
+            return item.Deserialize(KapsoJsonContext.Default.KapsoMessage) ?? throw new JsonException("the message is JSON null");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidKapsoPayloadException($"{type.Name}: the payload does not match the documented shape: {e.Message}", e);
+        }
+    }
 
     /// <summary>The lead's phone and business-scoped id as the item names them; never the business's own id.</summary>
     private static (string? Phone, string? Bsuid) Lead(JsonElement item, string phoneNumberId)
@@ -113,6 +116,4 @@ internal static class ApiMessageEvents
     private static string? Text(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
-    private static string? Text(JsonObject element, string name) =>
-        element[name] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 }

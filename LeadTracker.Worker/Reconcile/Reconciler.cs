@@ -66,7 +66,7 @@ internal sealed partial class Reconciler(KapsoApiClient api, LeadWriter writer, 
     /// </summary>
     private Task StatusesAsync(string phoneNumberId, DateTimeOffset since, DateTimeOffset until, ReconcileTally tally,
         IProgress<ReconcilePage>? progress, CancellationToken cancellationToken) =>
-        PassAsync(phoneNumberId, since, until, "outbound", "statuses", tally, progress, cancellationToken);
+        PassAsync(phoneNumberId, since, until, Directions.Outbound, "statuses", tally, progress, cancellationToken);
 
     private async Task PassAsync(string phoneNumberId, DateTimeOffset since, DateTimeOffset until, string? direction,
         string pass, ReconcileTally tally, IProgress<ReconcilePage>? progress, CancellationToken cancellationToken)
@@ -92,7 +92,7 @@ internal sealed partial class Reconciler(KapsoApiClient api, LeadWriter writer, 
             try
             {
                 var parsed = ApiMessageEvents.From(item, phoneNumberId, conversation)
-                    .SelectMany(w => KapsoEventParser.Parse(w.EventType, w.PayloadJson, receivedAt))
+                    .Select(w => KapsoEventParser.Parse(w.Type, w.Body, receivedAt))
                     .ToArray();
                 ranges.Add((events.Count, parsed.Length));
                 events.AddRange(parsed);
@@ -121,8 +121,8 @@ internal sealed partial class Reconciler(KapsoApiClient api, LeadWriter writer, 
         foreach (var outcome in outcomes)
         {
             if (outcome.Message is not (WriteOutcome.Inserted or WriteOutcome.Updated) || outcome.Event.Message is not { } m) continue;
-            Log.KapsoSync(logger, m.Direction == Direction.Inbound ? "inbound" : "outbound", m.Wamid, outcome.Message,
-                outcome.Event.EventType, m.Status.Name);
+            var direction = m.Direction.Name();
+            Log.KapsoSync(logger, direction, m.Wamid, outcome.Message, outcome.Event.EventType, m.Status.Name);
         }
 
         foreach (var (identity, now) in after)

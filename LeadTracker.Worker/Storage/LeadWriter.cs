@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
-using System.Threading.Channels;
+using LeadTracker.Hosting;
 using LeadTracker.Worker.Domain;
 using Microsoft.Extensions.Logging;
 
@@ -17,8 +17,7 @@ namespace LeadTracker.Worker.Storage;
 /// </summary>
 internal sealed partial class LeadWriter : IAsyncDisposable
 {
-    private readonly Channel<PendingWrite> _queue =
-        Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly GroupedWork<IReadOnlyList<LeadEvent>, IReadOnlyList<EventOutcome>> _queue = new();
 
     private readonly LeadStore _store;
     private readonly ILogger<LeadWriter> _logger;
@@ -43,19 +42,14 @@ internal sealed partial class LeadWriter : IAsyncDisposable
     public static TimeSpan MaxDiskWait { get; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Completes once <paramref name="events"/> are committed; faults with the reason they cannot be.</summary>
-    public Task<IReadOnlyList<EventOutcome>> WriteAsync(IReadOnlyList<LeadEvent> events)
-    {
-        var pending = new PendingWrite(events);
-        ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(pending), this);
-        return pending.Done.Task;
-    }
+    public Task<IReadOnlyList<EventOutcome>> WriteAsync(IReadOnlyList<LeadEvent> events) => _queue.Add(events, this);
 
     /// <summary>Stops taking writes and finishes the ones already queued: nothing acknowledged is left unwritten.</summary>
     /// <remarks>A wait for disk space ends here: its writes fault, unacknowledged, and RabbitMQ delivers them again
     /// to the next start (by now the bus has stopped, so nothing of them can reach <c>_error</c>).</remarks>
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
+        _queue.Close();
         await _stopping.CancelAsync();
         await _loop;
         _stopping.Dispose();
@@ -63,17 +57,12 @@ internal sealed partial class LeadWriter : IAsyncDisposable
 
     private async Task RunAsync()
     {
-        var batch = new List<PendingWrite>();
         var events = new List<LeadEvent>();
-        while (await _queue.Reader.WaitToReadAsync())
+        while (await _queue.WaitAsync())
         {
-            batch.Clear();
+            var batch = _queue.Take(_maxBatchEvents, static write => write.Count);
             events.Clear();
-            while (events.Count < _maxBatchEvents && _queue.Reader.TryRead(out var pending))
-            {
-                batch.Add(pending);
-                events.AddRange(pending.Events);
-            }
+            foreach (var pending in batch) events.AddRange(pending.Item);
 
             try
             {
@@ -99,11 +88,11 @@ internal sealed partial class LeadWriter : IAsyncDisposable
         }
     }
 
-    private async Task ApplyAlone(PendingWrite pending)
+    private async Task ApplyAlone(GroupedWork<IReadOnlyList<LeadEvent>, IReadOnlyList<EventOutcome>>.Waiter pending)
     {
         try
         {
-            pending.Done.TrySetResult(await ApplyWhenThereIsRoomAsync(pending.Events));
+            pending.Done.TrySetResult(await ApplyWhenThereIsRoomAsync(pending.Item));
         }
         catch (Exception e)
         {
@@ -142,21 +131,15 @@ internal sealed partial class LeadWriter : IAsyncDisposable
         }
     }
 
-    private static void Complete(List<PendingWrite> batch, IReadOnlyList<EventOutcome> outcomes)
+    private static void Complete(List<GroupedWork<IReadOnlyList<LeadEvent>, IReadOnlyList<EventOutcome>>.Waiter> batch,
+        IReadOnlyList<EventOutcome> outcomes)
     {
         var offset = 0;
         foreach (var pending in batch)
         {
-            pending.Done.TrySetResult(outcomes.Skip(offset).Take(pending.Events.Count).ToArray());
-            offset += pending.Events.Count;
+            pending.Done.TrySetResult(outcomes.Skip(offset).Take(pending.Item.Count).ToArray());
+            offset += pending.Item.Count;
         }
-    }
-
-    private sealed record PendingWrite(IReadOnlyList<LeadEvent> Events)
-    {
-        // Continuations run off the writer loop, so a slow consumer never stalls the next commit.
-        public TaskCompletionSource<IReadOnlyList<EventOutcome>> Done { get; } =
-            new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     /// <summary>Counts commits for the periodic throughput line; touched by the writer loop only.</summary>

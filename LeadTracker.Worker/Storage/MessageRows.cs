@@ -53,7 +53,7 @@ internal static class MessageRows
         var inserted = Row(db.Prepared(Insert), message, receivedAtMs)
             .Bind("@workspaceId", workspaceId)
             .Bind("@contactId", contactId)
-            .Bind("@direction", message.Direction == Direction.Inbound ? "inbound" : "outbound")
+            .Bind("@direction", message.Direction.Name())
             .ExecuteNonQuery();
         if (inserted == 1) return WriteOutcome.Inserted;
 

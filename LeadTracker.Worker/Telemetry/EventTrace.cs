@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using LeadTracker.Worker.Kapso;
+using LeadTracker.Worker.Consumers;
 using LeadTracker.Worker.Storage;
 
 namespace LeadTracker.Worker.Telemetry;
@@ -57,7 +57,7 @@ internal sealed class EventTrace : IDisposable
     /// <summary>Marks the span failed; an event that can never apply is also counted as rejected.</summary>
     public void Failed(Exception e)
     {
-        if (e is InvalidKapsoPayloadException or UnknownWorkspaceException) WorkerMetrics.Rejected();
+        if (ConsumerRetry.IsPermanent(e)) WorkerMetrics.Rejected();
         _activity?.SetStatus(ActivityStatusCode.Error, e.Message);
         _activity?.SetTag("error.type", e.GetType().Name);
     }

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using LeadTracker.Benchmark.Reporting;
+using LeadTracker.Contracts;
 using LeadTracker.Worker.Domain;
 using LeadTracker.Worker.Kapso;
 using LeadTracker.Worker.Storage;
@@ -22,7 +22,7 @@ internal static class StorageLimit
     {
         var receivedAt = DateTimeOffset.UtcNow;
         return generated
-            .SelectMany(e => KapsoEventParser.Parse(e.EventType, Encoding.UTF8.GetString(e.Json), receivedAt))
+            .SelectMany(e => KapsoEventParser.Parse(KapsoEventTypes.Named(e.EventType), e.Json, receivedAt))
             .ToList();
     }
 

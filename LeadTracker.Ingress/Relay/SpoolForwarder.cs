@@ -1,8 +1,9 @@
+using LeadTracker.Contracts;
 using LeadTracker.Hosting;
-using LeadTracker.Ingress.Relay;
+using LeadTracker.Ingress.Spool;
 using Microsoft.Extensions.Options;
 
-namespace LeadTracker.Ingress.Spool;
+namespace LeadTracker.Ingress.Relay;
 
 /// <summary>
 /// Drains the spool into RabbitMQ in arrival order once the broker is back, deleting each slice only after its
@@ -33,7 +34,8 @@ internal sealed partial class SpoolForwarder(
             {
                 // Inside the try: a spool read that fails must not stop the host (BackgroundService faults stop it).
                 var slice = spool.Peek(SliceSize);
-                await relay.SendAsync(slice.Select(s => s.Event), options.Value.PublishTimeout * 2, stoppingToken);
+                await relay.SendAsync(slice.Select(s => s.Event).Where(e => e.EventType.Stream != EventStream.Ignored),
+                    options.Value.PublishTimeout * 2, stoppingToken);
                 spool.Remove(slice[^1].Seq, slice.Count);
                 circuit.Close();
                 outage.Succeeded();
