@@ -186,6 +186,40 @@ public sealed class KapsoMessagePayloadTests
         Assert.That(Parse("whatsapp.message.received", json).Single().Message!.Body, Is.EqualTo(body));
     }
 
+    [TestCase("\"text\":{\"body\":\"typed\"},\"image\":{\"caption\":\"photo\"},\"video\":{\"caption\":\"clip\"},\"document\":{\"caption\":\"plan\"}", "typed",
+        TestName = "A text's body comes before any caption")]
+    [TestCase("\"image\":{\"caption\":\"photo\"},\"video\":{\"caption\":\"clip\"},\"document\":{\"caption\":\"plan\"}", "photo",
+        TestName = "An image's caption comes before a video's or a document's")]
+    [TestCase("\"video\":{\"caption\":\"clip\"},\"document\":{\"caption\":\"plan\"}", "clip",
+        TestName = "A video's caption comes before a document's")]
+    public void A_message_with_more_than_one_readable_part_reads_the_text_then_image_video_document(string fields, string body)
+    {
+        var json = $$$"""{"message":{"id":"wamid.T","timestamp":"1768471200","from":"15550100123",{{{fields}}}},"phone_number_id":"{{{Business}}}"}""";
+        Assert.That(Parse("whatsapp.message.received", json).Single().Message!.Body, Is.EqualTo(body));
+    }
+
+    [Test]
+    public void A_sent_message_without_a_kapso_block_is_outbound_to_its_addressee()
+    {
+        var json = $$$"""
+            {"message":{"id":"wamid.O","timestamp":"1768471500","from":"15550100999","to":"15550100123"},"phone_number_id":"{{{Business}}}"}
+            """;
+        var fact = Parse("whatsapp.message.sent", json).Single();
+        Assert.That((fact.Message!.Direction, fact.Message.IsOutreach, fact.Contact!.PhoneE164),
+            Is.EqualTo((Direction.Outbound, true, "+15550100123")));
+    }
+
+    [Test]
+    public void A_direction_of_exactly_64_characters_is_quoted_whole_in_the_reason()
+    {
+        var direction = new string('d', 64);
+        var json = $$$"""
+            {"message":{"id":"w","from":"15550100123","kapso":{"direction":"{{{direction}}}"}},"phone_number_id":"1"}
+            """;
+        Assert.That(() => Parse("whatsapp.message.received", json), Throws.TypeOf<InvalidKapsoPayloadException>().With.Message.EqualTo(
+            $"whatsapp.message.received: cannot apply: message.kapso.direction '{direction}' is not inbound or outbound"));
+    }
+
     // ---- time -----------------------------------------------------------------------------------------------------
 
     [Test]
