@@ -1,3 +1,4 @@
+using LeadTracker.Contracts;
 using LeadTracker.Worker.Kapso;
 using static LeadTracker.Tests.Support.KapsoPayload;
 
@@ -34,10 +35,13 @@ public sealed class KapsoPayloadShapeTests
             "whatsapp.message.received: the payload does not match the documented shape: the payload is JSON null"));
 
     [Test]
-    public void A_body_with_a_lone_surrogate_in_its_text_is_rejected_as_not_unicode() =>
-        Assert.That(() => Parse(Received, "{\"message\":{\"id\":\"w\uD800\",\"from\":\"15550100123\"},\"phone_number_id\":\"1\"}"),
-            Throws.TypeOf<InvalidKapsoPayloadException>().With.Message.StartsWith(
-                "whatsapp.message.received: the payload is not valid Unicode text: "));
+    public void A_body_whose_bytes_are_not_UTF_8_is_rejected()
+    {
+        // A lone surrogate as UTF-8 would encode it (ED A0 80): no valid UTF-8 text holds these bytes.
+        byte[] body = [.. "{\"message\":{\"id\":\"w"u8, 0xED, 0xA0, 0x80, .. "\",\"from\":\"15550100123\"},\"phone_number_id\":\"1\"}"u8];
+        Assert.That(() => KapsoEventParser.Parse(KapsoEventTypes.Received, body, DateTimeOffset.FromUnixTimeMilliseconds(ReceivedAtMs)),
+            Throws.TypeOf<InvalidKapsoPayloadException>().With.Message.StartsWith("whatsapp.message.received: "));
+    }
 
     [TestCase("{\"t\":1}", "StartObject")]
     [TestCase("[1]", "StartArray")]

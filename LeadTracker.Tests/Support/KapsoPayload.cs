@@ -1,5 +1,4 @@
 using LeadTracker.Worker.Domain;
-using LeadTracker.Worker.Kapso;
 
 namespace LeadTracker.Tests.Support;
 
@@ -13,5 +12,5 @@ internal static class KapsoPayload
     public const long ReceivedAtMs = 1_769_904_000_000;
 
     public static IReadOnlyList<LeadEvent> Parse(string eventType, string json) =>
-        KapsoEventParser.Parse(eventType, json, DateTimeOffset.FromUnixTimeMilliseconds(ReceivedAtMs));
+        TestEvents.Parse(eventType, json, DateTimeOffset.FromUnixTimeMilliseconds(ReceivedAtMs));
 }
