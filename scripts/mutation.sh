@@ -4,7 +4,8 @@
 # mutation/LeadTracker.Tests.Core, which links those test files of LeadTracker.Tests (real SQLite files, no
 # broker, no child processes, no browser). Stryker's VsTest runner cannot complete its initial run on the whole
 # LeadTracker.Tests (see docs/testing.md). Slow (minutes per folder on 2 cores), so not part of .ci/run.
-#   scripts/mutation.sh [folder ...]     folders: Kapso Domain Storage Leads (default: all four); MUTATION_NICE (15)
+#   scripts/mutation.sh [folder ...]     folders: Kapso Domain Storage Leads (default: all four); MUTATION_NICE (15),
+#                                        MUTATION_CONCURRENCY (1; at most 2 on the shared machine)
 # Reports land in .run/mutation/<folder>/ (html + json); the last lines print the score per folder, the figure
 # docs/testing.md keeps. Exits non-zero when a folder scores below its break level (MUTATION_BREAK, default 0).
 set -euo pipefail
@@ -26,12 +27,12 @@ status=0
 for folder in "${folders[@]}"; do
   out="$PWD/.run/mutation/$folder"
   rm -rf "$out"
-  log "$folder: mutating LeadTracker.Worker/$folder/*.cs against the fast tests (concurrency 1)"
-  # Concurrency 1: the machine is shared and each mutant run opens SQLite files; more would only queue.
+  log "$folder: mutating LeadTracker.Worker/$folder/*.cs against the fast tests (concurrency ${MUTATION_CONCURRENCY:-1})"
+  # Concurrency 1 by default: the machine is shared and each mutant run opens SQLite files; more would only queue.
   (cd mutation/LeadTracker.Tests.Core && nice -n "${MUTATION_NICE:-15}" dotnet stryker \
     --project LeadTracker.Worker.csproj \
     --mutate "**/LeadTracker.Worker/$folder/**/*.cs" \
-    --concurrency 1 \
+    --concurrency "${MUTATION_CONCURRENCY:-1}" \
     --reporter Progress --reporter Json --reporter Html \
     --break-at "${MUTATION_BREAK:-0}" \
     --skip-version-check --log-to-file \
