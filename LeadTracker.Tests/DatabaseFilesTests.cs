@@ -1,6 +1,5 @@
 using Dapper;
 using LeadTracker.Tests.Support;
-using LeadTracker.Worker.Domain;
 using LeadTracker.Worker.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -65,7 +64,8 @@ public sealed class DatabaseFilesTests
     public async Task A_backup_is_a_checked_copy_with_a_time_sortable_name_and_no_leftovers()
     {
         using var live = new TempDatabase();
-        await live.Store().ApplyAsync([Inbound("m1", "+15550100001"), Inbound("m2", "+15550100001"), Inbound("m3", "+15550100002")],
+        await live.Store().ApplyAsync(
+            [InboundEvents.Received("m1", "+15550100001"), InboundEvents.Received("m2", "+15550100001"), InboundEvents.Received("m3", "+15550100002")],
             CancellationToken.None);
         var folder = Path.Combine(_folder, "backups");
 
@@ -268,13 +268,4 @@ public sealed class DatabaseFilesTests
     }
 
     private static string ScriptFile(string name) => name[(name.IndexOf(".Migrations.", StringComparison.Ordinal) + ".Migrations.".Length)..];
-
-    private static LeadEvent Inbound(string wamid, string phone) => new()
-    {
-        EventType = "whatsapp.message.received",
-        PhoneNumberId = "110000000000001",
-        ReceivedAtMs = 1_000,
-        Contact = new ContactFact { PhoneE164 = phone, ObservedAtMs = 1_000 },
-        Message = new MessageFact { Wamid = wamid, Direction = Direction.Inbound, Status = MessageStatus.Received, OccurredAtMs = 1_000 },
-    };
 }

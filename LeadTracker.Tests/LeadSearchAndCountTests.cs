@@ -136,6 +136,8 @@ public sealed class LeadSearchAndCountTests
             Assert.That(_queries.Count(2, Now, null).Stale, Is.EqualTo(6L), "Bo, 3 days ago, is stale after 2 days");
             Assert.That(_queries.Count(21, Now, null).Stale, Is.EqualTo(4L), "Li_x, 20 days ago, is not stale after 21");
             Assert.That(_queries.Count(7, Now, null, hours: 1).Closing, Is.EqualTo(1L), "Zed's window closes in exactly 1 h");
+            Assert.That(_queries.Count(7, Now.AddMilliseconds(-1), null, hours: 1).Closing, Is.EqualTo(2L),
+                "1 ms earlier Zed's window closes 1 h 1 ms away: out; Ana's and Anabel's 1 ms away: in");
             Assert.That(_queries.Count(7, Now, null, hours: 0).Closing, Is.Zero);
             Assert.That(_queries.Count(7, Now.AddHours(-1), null, hours: 1).Closing, Is.EqualTo(2L),
                 "an hour ago Ana's and Anabel's windows had exactly 1 h left, Zed's 2 h");

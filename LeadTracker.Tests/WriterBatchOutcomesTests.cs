@@ -1,5 +1,4 @@
 using LeadTracker.Tests.Support;
-using LeadTracker.Worker.Domain;
 using LeadTracker.Worker.Storage;
 
 namespace LeadTracker.Tests;
@@ -29,10 +28,10 @@ public sealed class WriterBatchOutcomesTests
             hold.ExecuteNonQuery();
         }
 
-        var first = writer.WriteAsync([Inbound("w0")]);
+        var first = writer.WriteAsync([InboundEvents.Received("w0")]);
         await logs.WaitForAsync(l => l.Message.StartsWith("SQLite is busy", StringComparison.Ordinal), "the first write meets the lock");
-        var one = writer.WriteAsync([Inbound("m1")]);
-        var two = writer.WriteAsync([Inbound("m1"), Inbound("m2"), Inbound("m2")]);
+        var one = writer.WriteAsync([InboundEvents.Received("m1")]);
+        var two = writer.WriteAsync([InboundEvents.Received("m1"), InboundEvents.Received("m2"), InboundEvents.Received("m2")]);
         lockTx.Commit();
 
         Assert.Multiple(async () =>
@@ -54,16 +53,7 @@ public sealed class WriterBatchOutcomesTests
         using var store = new LeadStore(db.Connections, logs.CreateLogger<LeadStore>(), createWorkspaces: false);
         await using var writer = new LeadWriter(store, logs.CreateLogger<LeadWriter>());
 
-        Assert.That(async () => await writer.WriteAsync([Inbound("m1")]), Throws.TypeOf<UnknownWorkspaceException>());
+        Assert.That(async () => await writer.WriteAsync([InboundEvents.Received("m1")]), Throws.TypeOf<UnknownWorkspaceException>());
         Assert.That(logs.Logs.Select(l => l.Message), Has.None.Contains("A batch of"));
     }
-
-    private static LeadEvent Inbound(string wamid) => new()
-    {
-        EventType = "whatsapp.message.received",
-        PhoneNumberId = "110000000000001",
-        ReceivedAtMs = 1_000,
-        Contact = new ContactFact { PhoneE164 = "+15550100123", ObservedAtMs = 1_000 },
-        Message = new MessageFact { Wamid = wamid, Direction = Direction.Inbound, Status = MessageStatus.Received, OccurredAtMs = 1_000 },
-    };
 }

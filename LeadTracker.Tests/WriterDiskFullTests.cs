@@ -1,6 +1,5 @@
 using Dapper;
 using LeadTracker.Tests.Support;
-using LeadTracker.Worker.Domain;
 using LeadTracker.Worker.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -29,7 +28,7 @@ public sealed class WriterDiskFullTests
         using var store = new LeadStore(db.Connections, logs.CreateLogger<LeadStore>(), retry: DiskFull(() => Interlocked.Decrement(ref failures) >= 0));
         await using var writer = new LeadWriter(store, logs.CreateLogger<LeadWriter>(), disk: disk);
 
-        var outcomes = await writer.WriteAsync([Inbound("m1"), Inbound("m2")]);
+        var outcomes = await writer.WriteAsync([InboundEvents.Received("m1"), InboundEvents.Received("m2")]);
 
         Assert.Multiple(() =>
         {
@@ -53,7 +52,7 @@ public sealed class WriterDiskFullTests
         using var store = new LeadStore(db.Connections, logs.CreateLogger<LeadStore>(), retry: DiskFull(() => true));
         var writer = new LeadWriter(store, logs.CreateLogger<LeadWriter>(), disk: disk);
 
-        var write = writer.WriteAsync([Inbound("m1")]);
+        var write = writer.WriteAsync([InboundEvents.Received("m1")]);
         await logs.WaitForAsync(l => l.Message.StartsWith("Database disk full", StringComparison.Ordinal), "the wait starts");
         await writer.DisposeAsync();
 
@@ -63,7 +62,7 @@ public sealed class WriterDiskFullTests
             Assert.That(disk.Current?.Reason, Is.EqualTo("database or disk is full"), "still full: readiness keeps saying so");
             // One line when it starts, however long it lasts; a single write is not a batch to split.
             Assert.That(Lines(logs).Select(l => l.Level), Is.EqualTo(new[] { LogLevel.Error }));
-            Assert.That(() => writer.WriteAsync([Inbound("m2")]), Throws.TypeOf<ObjectDisposedException>());
+            Assert.That(() => writer.WriteAsync([InboundEvents.Received("m2")]), Throws.TypeOf<ObjectDisposedException>());
             using var connection = db.Connections.Open();
             Assert.That(connection.ExecuteScalar<long>("SELECT COUNT(*) FROM messages"), Is.Zero);
         });
@@ -74,7 +73,7 @@ public sealed class WriterDiskFullTests
     {
         using var db = new TempDatabase();
         var store = db.Store();
-        await store.ApplyAsync([Inbound("m1"), Inbound("m2")], CancellationToken.None);
+        await store.ApplyAsync([InboundEvents.Received("m1"), InboundEvents.Received("m2")], CancellationToken.None);
         var wal = db.FilePath + "-wal";
         var before = new FileInfo(wal).Length;
 
@@ -100,13 +99,4 @@ public sealed class WriterDiskFullTests
 
     private static (LogLevel Level, string Message)[] Lines(CapturingLoggerProvider logs) =>
         logs.Logs.Where(l => l.Category.EndsWith(nameof(LeadWriter), StringComparison.Ordinal)).Select(l => (l.Level, l.Message)).ToArray();
-
-    private static LeadEvent Inbound(string wamid) => new()
-    {
-        EventType = "whatsapp.message.received",
-        PhoneNumberId = "110000000000001",
-        ReceivedAtMs = 1_000,
-        Contact = new ContactFact { PhoneE164 = "+15550100123", ObservedAtMs = 1_000 },
-        Message = new MessageFact { Wamid = wamid, Direction = Direction.Inbound, Status = MessageStatus.Received, OccurredAtMs = 1_000 },
-    };
 }
