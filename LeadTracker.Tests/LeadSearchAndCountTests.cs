@@ -237,7 +237,8 @@ public sealed class LeadSearchAndCountTests
             Assert.That(LeadView.FollowUp.CursorAfter(blank), Is.EqualTo(new LeadCursor(0, 4)));
             Assert.That(LeadView.Recent.CursorAfter(blank), Is.EqualTo(new LeadCursor(0, 4)));
             Assert.That(() => ((LeadView)99).CursorAfter(lead), Throws.InstanceOf<ArgumentOutOfRangeException>());
-            Assert.That(() => LeadQueries.ListSql(LeadView.Search, 1), Throws.InstanceOf<ArgumentOutOfRangeException>());
+            Assert.That(() => LeadQueries.ListSql(LeadView.Search, 1), Throws.InstanceOf<ArgumentOutOfRangeException>()
+                .With.Message.StartsWith("search has its own statements"));
         });
     }
 
