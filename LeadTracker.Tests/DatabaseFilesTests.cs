@@ -17,7 +17,7 @@ public sealed class DatabaseFilesTests
     private static readonly string[] Migrations =
     [
         "0001_initial.sql", "0002_reconcile_watermarks.sql", "0003_lead_search.sql", "0004_lead_times_index.sql",
-        "0005_reply_window.sql", "0006_lead_source.sql",
+        "0005_reply_window.sql", "0006_lead_source.sql", "0007_alerts.sql",
     ];
 
     private string _folder = null!;
