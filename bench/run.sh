@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The LeadTracker benchmark, in one command:
-#   bench/run.sh [--events N] [--quick] [--only broker,storage,naive,e2e,latency,backlog] [--help]
+#   bench/run.sh [--events N] [--quick] [--only broker,storage,naive,e2e,latency,backlog,alerts] [--help]
 # Builds the ingress, the worker and the benchmark in Release (into an artifacts folder outside the source tree),
 # then runs every phase against the RabbitMQ on this machine and prints a markdown table, also written to
 # bench/results/<date>.md. Needs the .NET SDK and a RabbitMQ with the management plugin on 127.0.0.1 (guest/guest):

@@ -5,7 +5,7 @@ namespace LeadTracker.Benchmark;
 /// <summary>Command-line options of <c>bench/run.sh</c>; defaults sized for a full run of about ten minutes on 2 cores.</summary>
 internal sealed class BenchOptions
 {
-    public static readonly string[] AllPhases = ["broker", "storage", "naive", "e2e", "latency", "backlog"];
+    public static readonly string[] AllPhases = ["broker", "storage", "naive", "e2e", "latency", "backlog", "alerts"];
 
     public int Events { get; private set; } = 100_000;
 
@@ -32,6 +32,9 @@ internal sealed class BenchOptions
     public int BacklogEvents { get; private set; } = 100_000;
 
     public int BacklogBatch { get; private set; } = 50;
+
+    /// <summary>Events ingested in each half of row 11 (alerts on, alerts off).</summary>
+    public int AlertEvents { get; private set; } = 20_000;
 
     /// <summary>Messages already in the file for the storage rows 8 (each file is made once and kept in <see cref="CacheDirectory"/>).</summary>
     public List<long> StorageSizes { get; private set; } = [1_000_000];
@@ -71,7 +74,7 @@ internal sealed class BenchOptions
     public static BenchOptions Parse(string[] args)
     {
         var o = new BenchOptions();
-        int? events = null, backlog = null, naive = null, seconds = null;
+        int? events = null, backlog = null, naive = null, seconds = null, alertEvents = null;
         for (var i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -91,6 +94,7 @@ internal sealed class BenchOptions
                 case "--rate-seconds": seconds = Int(); break;
                 case "--backlog": backlog = Int(); break;
                 case "--backlog-batch": o.BacklogBatch = Int(); break;
+                case "--alert-events": alertEvents = Int(); break;
                 case "--storage-sizes":
                     o.StorageSizes = [.. Value().Split(',', StringSplitOptions.RemoveEmptyEntries).Select(v => long.Parse(v, NumberStyles.AllowThousands, CultureInfo.InvariantCulture))];
                     break;
@@ -124,11 +128,13 @@ internal sealed class BenchOptions
             o.RateSeconds = 5;
             o.NaiveDefaultEvents = 2_000;
             o.StorageSizes = [100_000];
+            o.AlertEvents = 5_000;
         }
 
         o.Events = events ?? o.Events;
         o.BacklogEvents = backlog ?? o.BacklogEvents;
         o.RateSeconds = seconds ?? o.RateSeconds;
+        o.AlertEvents = alertEvents ?? o.AlertEvents;
         o.NaiveDefaultEvents = Math.Min(naive ?? o.NaiveDefaultEvents, o.Events);
         if (o.Phases.Except(AllPhases).FirstOrDefault() is { } unknown)
         {
@@ -152,11 +158,13 @@ internal sealed class BenchOptions
           --rate R --rate-seconds S fixed-rate latency run (default 1000/s for 10 s; --quick 5 s)
           --backlog N               events queued while the worker is stopped (default 100000; --quick 20000)
           --backlog-batch B         events per batched webhook in the backlog load (default 50)
+          --alert-events N          events ingested with and without the 10,000-alert burst, row 11
+                                    (default 20000; --quick 5000)
           --storage-sizes N,M       messages already in the file for rows 8 (default 1000000; --quick 100000),
                                     e.g. 1000000,10000000; each file is made once and kept in --cache
           --lead-history N          messages of the long-history lead in row 9 (default 100000)
           --cache DIR               where the prefilled files are kept (default $TMPDIR/leadtracker-bench-cache)
-          --only a,b                phases to run: broker,storage,naive,e2e,latency,backlog
+          --only a,b                phases to run: broker,storage,naive,e2e,latency,backlog,alerts
           --env KEY=VALUE           extra environment for the ingress and worker (repeatable), e.g.
                                     --env LeadTracker__Worker__Durability=Normal
           --work DIR --keep         where the SQLite files go (default a temp dir, deleted unless --keep)

@@ -49,6 +49,7 @@ internal sealed class BenchRun(BenchOptions options, BrokerSettings broker, Rabb
         }
 
         await Reads.ReadLatency.RunAsync(options, broker, management, report, _secret, ct);
+        await Alerts.IngestDuringAlerts.RunAsync(options, broker, management, report, _secret, ct);
     }
 
     private async Task BrokerAsync(CancellationToken ct)

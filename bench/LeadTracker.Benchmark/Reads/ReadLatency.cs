@@ -177,7 +177,8 @@ internal static class ReadLatency
         return leadId;
     }
 
-    private static LeadEvent Event(string wamid, string phone, string? name, Direction direction, long at) => new()
+    /// <summary>A text message of a lead at <paramref name="at"/> (Unix ms), as the worker's store applies it; row 11 seeds with it too.</summary>
+    internal static LeadEvent Event(string wamid, string phone, string? name, Direction direction, long at) => new()
     {
         EventType = direction == Direction.Inbound ? "whatsapp.message.received" : "whatsapp.message.sent",
         PhoneNumberId = WebhookGenerator.PhoneNumberId,
