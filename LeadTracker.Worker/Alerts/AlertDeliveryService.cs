@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using LeadTracker.Worker.Leads;
 using LeadTracker.Worker.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
@@ -63,7 +64,9 @@ internal sealed partial class AlertDeliveryService(
 
     private async Task RoundAsync(AlertOptions o, IReadOnlyList<AlertEndpoint> endpoints, CancellationToken stopping)
     {
-        var disabled = store.Disabled();
+        // The endpoints disabled so far; one that answers 410 in this round joins at once, so it gets nothing more in it
+        // either (requests already in flight aside). The store records it with that attempt's outcome.
+        var disabled = new ConcurrentDictionary<string, bool>(store.Disabled().Keys.Select(key => KeyValuePair.Create(key, true)));
         var found = scan.Run(time.GetUtcNow(), o, endpoints, disabled.Keys.ToHashSet());
         if (found > 0) Log.Found(logger, found);
 
@@ -73,22 +76,17 @@ internal sealed partial class AlertDeliveryService(
             if (due.Count == 0) break;
             var results = new ConcurrentQueue<(AlertDelivery, AttemptResult)>();
             using var recording = new SemaphoreSlim(1, 1);
-            // An endpoint that answers 410 in this round gets nothing more in it either (requests already in flight aside).
-            var gone = new ConcurrentDictionary<string, bool>();
             await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = o.MaxConcurrency, CancellationToken = stopping },
                 async (delivery, ct) =>
                 {
-                    var result = gone.ContainsKey(delivery.Endpoint)
-                        ? new AttemptResult(AttemptOutcome.Failed, "endpoint disabled: it answered 410 Gone")
-                        : await AttemptAsync(delivery, endpoints, disabled, o, ct);
-                    if (result.Outcome == AttemptOutcome.Gone) gone[delivery.Endpoint] = true;
+                    var result = await AttemptAsync(delivery, endpoints, disabled, o, ct);
+                    if (result.Outcome == AttemptOutcome.Gone) disabled[delivery.Endpoint] = true;
                     results.Enqueue((delivery, result));
                     // Recorded a few at a time as they come: what a kill can resend is what is in flight or awaiting
                     // this commit, never a whole round.
                     if (results.Count >= o.MaxConcurrency) await RecordAsync(results, recording, endpoints, o);
                 });
             await RecordAsync(results, recording, endpoints, o);
-            if (!gone.IsEmpty) disabled = store.Disabled();
         }
 
         Refresh(endpoints, store.Disabled());
@@ -112,14 +110,14 @@ internal sealed partial class AlertDeliveryService(
     }
 
     private async Task<AttemptResult> AttemptAsync(AlertDelivery d, IReadOnlyList<AlertEndpoint> endpoints,
-        IReadOnlyDictionary<string, (long At, string? Reason)> disabled, AlertOptions o, CancellationToken ct)
+        ConcurrentDictionary<string, bool> disabled, AlertOptions o, CancellationToken ct)
     {
         var endpoint = endpoints.FirstOrDefault(e => e.Key == d.Endpoint);
         if (endpoint is null) return new AttemptResult(AttemptOutcome.Failed, "endpoint no longer configured");
         if (disabled.ContainsKey(endpoint.Key)) return new AttemptResult(AttemptOutcome.Failed, "endpoint disabled: it answered 410 Gone");
         if (d.LastContactAt >= d.InboundAt) return new AttemptResult(AttemptOutcome.Cancelled, "answered before delivery");
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        if (now >= d.InboundAt + (long)AlertScan.ReplyWindowLength.TotalMilliseconds)
+        if (now >= ReplyWindow.ClosesAt(d.InboundAt))
             return new AttemptResult(AttemptOutcome.Cancelled, "reply window closed before delivery");
         if (d.Kind == AlertKind.Closing && d.LastInboundAt > d.InboundAt)
             return new AttemptResult(AttemptOutcome.Cancelled, "they wrote again: the window reopened");

@@ -58,7 +58,7 @@ internal sealed class AlertScan(SqliteConnectionFactory connections, ILogger log
     public int Run(DateTimeOffset now, AlertOptions options, IReadOnlyList<AlertEndpoint> endpoints, IReadOnlySet<string> disabled)
     {
         var nowMs = now.ToUnixTimeMilliseconds();
-        var windowFrom = nowMs - (long)ReplyWindowLength.TotalMilliseconds;
+        var windowFrom = nowMs - ReplyWindow.LengthMs;
         var waitingTo = nowMs - (long)options.WaitingAfter.TotalMilliseconds;
         var closingTo = windowFrom + (long)options.ClosingWithin.TotalMilliseconds;
         var written = 0;
@@ -99,9 +99,6 @@ internal sealed class AlertScan(SqliteConnectionFactory connections, ILogger log
 
         return written;
     }
-
-    /// <summary>WhatsApp's customer service window: 24 h after the lead's latest message (docs/reply-window.md).</summary>
-    public static readonly TimeSpan ReplyWindowLength = TimeSpan.FromHours(24);
 
     private int Write(List<Found> found, DateTimeOffset now, AlertOptions options, List<AlertEndpoint> targets)
     {
