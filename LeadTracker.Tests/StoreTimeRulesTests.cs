@@ -121,6 +121,29 @@ public sealed class StoreTimeRulesTests
     }
 
     [Test]
+    public async Task A_receipt_that_links_the_older_lead_to_a_newer_ones_message_keeps_the_older_id()
+    {
+        using var db = new TempDatabase();
+        var store = db.Store();
+
+        // The older lead (its phone), then a newer one that knows only the business-scoped id and owns message "m".
+        await store.ApplyAsync([Message("a", Direction.Inbound, MessageStatus.Received, 1_000, phone: Phone)], CancellationToken.None);
+        var older = Ids(db).Single();
+        await store.ApplyAsync([Message("m", Direction.Outbound, MessageStatus.Sent, 2_000, bsuid: Bsuid, outreach: true)], CancellationToken.None);
+        Assert.That(Ids(db), Has.Length.EqualTo(2), "two leads before the link");
+
+        // The event resolves to the older lead; the row it updates belongs to the newer one.
+        await store.ApplyAsync([Message("m", Direction.Outbound, MessageStatus.Delivered, 2_000, phone: Phone, outreach: true)], CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(Ids(db), Is.EqualTo(new[] { older }), "merged into the older lead, whichever side the event resolved to");
+            Assert.That(Statuses(db), Is.EqualTo(new[] { "a|received|1000", "m|delivered|2000" }));
+            Assert.That(Times(db), Is.EqualTo(new LeadTimes(Inbound: 1_000, Contact: 2_000, Activity: 2_000, Template: null)));
+        });
+    }
+
+    [Test]
     public async Task A_merge_takes_the_earliest_first_seen_time_the_merged_leads_messages_and_its_source()
     {
         using var db = new TempDatabase();

@@ -86,6 +86,16 @@ public sealed class WriterDiskFullTests
         });
     }
 
+    [Test]
+    public void The_waits_on_a_full_disk_double_from_a_quarter_second_and_stop_at_five_seconds()
+    {
+        var waits = new List<TimeSpan> { LeadWriter.FirstDiskWait };
+        while (waits.Count < 8) waits.Add(LeadWriter.NextDiskWait(waits[^1]));
+
+        Assert.That(waits.Select(w => w.TotalMilliseconds),
+            Is.EqualTo(new double[] { 250, 500, 1_000, 2_000, 4_000, 5_000, 5_000, 5_000 }));
+    }
+
     /// <summary>A store pipeline that answers SQLITE_FULL while <paramref name="full"/> says so.</summary>
     private static ResiliencePipeline DiskFull(Func<bool> full) =>
         new ResiliencePipelineBuilder()

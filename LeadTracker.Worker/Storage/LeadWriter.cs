@@ -126,10 +126,13 @@ internal sealed partial class LeadWriter : IAsyncDisposable
                     ExceptionDispatchInfo.Throw(e);
                 }
 
-                wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, MaxDiskWait.Ticks));
+                wait = NextDiskWait(wait);
             }
         }
     }
+
+    /// <summary>The wait after <paramref name="wait"/> on a disk still full: twice as long, at most <see cref="MaxDiskWait"/>.</summary>
+    internal static TimeSpan NextDiskWait(TimeSpan wait) => TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, MaxDiskWait.Ticks));
 
     private static void Complete(List<GroupedWork<IReadOnlyList<LeadEvent>, IReadOnlyList<EventOutcome>>.Waiter> batch,
         IReadOnlyList<EventOutcome> outcomes)
