@@ -30,6 +30,15 @@ public sealed class KapsoPayloadShapeTests
     }
 
     [Test]
+    public void A_conversation_body_of_two_json_values_is_rejected_and_one_with_white_space_after_it_is_not()
+    {
+        Assert.That(Parse("whatsapp.conversation.created", "{\"conversation\":{}} \r\n"), Is.Empty);
+        Assert.That(() => Parse("whatsapp.conversation.created", "{\"conversation\":{}} {}"),
+            Throws.TypeOf<InvalidKapsoPayloadException>().With.Message.StartsWith(
+                "whatsapp.conversation.created: the payload does not match the documented shape: "));
+    }
+
+    [Test]
     public void A_body_that_is_json_null_is_rejected_saying_so() =>
         Assert.That(() => Parse(Received, "null"), Throws.TypeOf<InvalidKapsoPayloadException>().With.Message.EqualTo(
             "whatsapp.message.received: the payload does not match the documented shape: the payload is JSON null"));
