@@ -19,6 +19,7 @@ public sealed class NationalPhoneVariantsTests
     [TestCase("+551187654321", "+5511987654321", TestName = "Brazil: an id from before the ninth digit folds to the number with it")]
     [TestCase("+5562996543210", "+5562996543210", TestName = "Brazil: with the ninth digit outside Sao Paulo")]
     [TestCase("+556296543210", "+5562996543210", TestName = "Brazil: without the ninth digit outside Sao Paulo")]
+    [TestCase("+551166543210", "+5511966543210", TestName = "Brazil: a mobile whose number starts with 6 gains the ninth digit")]
     public void Each_form_folds_to_one_canonical_form(string e164, string canonical) =>
         Assert.That(NationalPhoneVariants.Canonical(e164), Is.EqualTo(canonical));
 
@@ -39,6 +40,8 @@ public sealed class NationalPhoneVariantsTests
     [TestCase("+1111111111111", TestName = "A number no library knows: no variants")]
     [TestCase("+551133334444", TestName = "Brazil: a landline (first digit 2-5) never gains a ninth digit")]
     [TestCase("+5511933334444", TestName = "Brazil: a 9 before a landline-like number is not a ninth digit")]
+    [TestCase("+551066543210", TestName = "Brazil: an area code with a 0 in it is no area code: left alone")]
+    [TestCase("+550166543210", TestName = "Brazil: an area code starting with 0 is no area code: left alone")]
     [TestCase("+52155123456", TestName = "Mexico: a number of the wrong length is left alone")]
     [TestCase("+520512345678", TestName = "Mexico: a national number starting with 0 is left alone")]
     [TestCase("+5490123456789", TestName = "Argentina: a national number starting with 0 is left alone")]
