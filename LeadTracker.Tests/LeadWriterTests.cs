@@ -43,6 +43,34 @@ public sealed class LeadWriterTests
         });
     }
 
+    [Test]
+    public async Task Stopping_the_writer_returns_only_after_the_writes_already_queued_are_committed()
+    {
+        using var db = new TempDatabase();
+        using var logs = new CapturingLoggerProvider();
+        using var store = new LeadStore(db.Connections, logs.CreateLogger<LeadStore>());
+        var writer = new LeadWriter(store, logs.CreateLogger<LeadWriter>());
+
+        // Hold SQLite's write lock: the writes wait in the writer while it is asked to stop.
+        using var blocker = db.Connections.Open();
+        using var lockTx = blocker.BeginTransaction();
+        blocker.Execute("INSERT INTO workspaces (phone_number_id, created_at) VALUES ('held', 0)", transaction: lockTx);
+        var writes = Enumerable.Range(0, 20).Select(i => writer.WriteAsync([InboundEvents.Received($"m{i}")])).ToArray();
+        await logs.WaitForAsync(l => l.Message.StartsWith("SQLite is busy", StringComparison.Ordinal), "the writes meet the lock");
+
+        var stopping = writer.DisposeAsync().AsTask();
+        Assert.That(stopping.IsCompleted, Is.False, "stopping waits while the queued writes cannot commit");
+        lockTx.Commit();
+        await stopping;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(writes.Count(w => w.IsCompletedSuccessfully), Is.EqualTo(20), "every queued write answered when stopping returns");
+            using var connection = db.Connections.Open();
+            Assert.That(connection.ExecuteScalar<long>("SELECT COUNT(*) FROM messages"), Is.EqualTo(20));
+        });
+    }
+
     private static LeadEvent Inbound(string wamid, string business) => new()
     {
         EventType = "whatsapp.message.received",
