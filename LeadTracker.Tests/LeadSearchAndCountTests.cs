@@ -327,23 +327,8 @@ public sealed class LeadSearchAndCountTests
         }
     }
 
+    // The lead's name is also its message's text unless a body is given: search finds a lead by either.
     private static LeadEvent Message(string wamid, string workspace, string phone, string name, Direction direction,
-        long at, LeadSource? referral = null, string? body = null) => new()
-    {
-        EventType = direction == Direction.Inbound ? "whatsapp.message.received" : "whatsapp.message.sent",
-        PhoneNumberId = workspace,
-        ReceivedAtMs = at,
-        Contact = new ContactFact { PhoneE164 = phone, ProfileName = name, ObservedAtMs = at },
-        Message = new MessageFact
-        {
-            Wamid = wamid,
-            Direction = direction,
-            Type = "text",
-            Body = body ?? name,
-            Referral = referral,
-            Status = direction == Direction.Inbound ? MessageStatus.Received : MessageStatus.Sent,
-            OccurredAtMs = at,
-            IsOutreach = direction == Direction.Outbound,
-        },
-    };
+        long at, LeadSource? referral = null, string? body = null) =>
+        TextMessages.Of(wamid, phone, name, direction, at, workspace, referral: referral, body: body ?? name);
 }

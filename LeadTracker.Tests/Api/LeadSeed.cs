@@ -46,22 +46,6 @@ internal static class LeadSeed
     }
 
     private static LeadEvent Message(string wamid, string shop, string phone, string? name, Direction direction, long at,
-        string? body, string? username = null, MessageStatus? status = null, string? error = null) => new()
-    {
-        EventType = direction == Direction.Inbound ? "whatsapp.message.received" : "whatsapp.message.sent",
-        PhoneNumberId = shop,
-        ReceivedAtMs = at,
-        Contact = new ContactFact { PhoneE164 = phone, ProfileName = name, Username = username, ObservedAtMs = at },
-        Message = new MessageFact
-        {
-            Wamid = wamid,
-            Direction = direction,
-            Type = "text",
-            Body = body,
-            Status = status ?? (direction == Direction.Inbound ? MessageStatus.Received : MessageStatus.Sent),
-            Error = error,
-            OccurredAtMs = at,
-            IsOutreach = direction == Direction.Outbound && status is null,
-        },
-    };
+        string? body, string? username = null, MessageStatus? status = null, string? error = null) =>
+        TextMessages.Of(wamid, phone, name, direction, at, shop, status, error, body: body, username: username);
 }

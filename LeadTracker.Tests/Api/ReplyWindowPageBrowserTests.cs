@@ -28,14 +28,14 @@ public sealed class ReplyWindowPageBrowserTests
         var anaWrote = ms - 24 * Hour + 3 * Hour + 20 * Minute + 30_000;
         await db.Store().ApplyAsync(
         [
-            Message("ana-1", "+15550400001", "Ana Closing", Direction.Inbound, anaWrote,
+            TextMessages.Of("ana-1", "+15550400001", "Ana Closing", Direction.Inbound, anaWrote,
                 referral: new LeadSource { Type = "ad", Id = "120226305854810726", Headline = "Chat with us" }),
-            Message("ben-1", "+15550400002", "Ben Later", Direction.Inbound, ms - 2 * Hour),
-            Message("cy-1", "+15550400003", "Cy Answered", Direction.Inbound, ms - 22 * Hour),
-            Message("cy-2", "+15550400003", null, Direction.Outbound, ms - 21 * Hour),
-            Message("di-1", "+15550400004", "Di Template", Direction.Inbound, ms - 30 * Hour),
-            Message("di-2", "+15550400004", null, Direction.Outbound, ms - Hour, MessageStatus.Failed,
-                "131047 Re-engagement message: More than 24 hours have passed since the recipient last replied to the sender number."),
+            TextMessages.Of("ben-1", "+15550400002", "Ben Later", Direction.Inbound, ms - 2 * Hour),
+            TextMessages.Of("cy-1", "+15550400003", "Cy Answered", Direction.Inbound, ms - 22 * Hour),
+            TextMessages.Of("cy-2", "+15550400003", null, Direction.Outbound, ms - 21 * Hour),
+            TextMessages.Of("di-1", "+15550400004", "Di Template", Direction.Inbound, ms - 30 * Hour),
+            TextMessages.Of("di-2", "+15550400004", null, Direction.Outbound, ms - Hour, status: MessageStatus.Failed,
+                error: "131047 Re-engagement message: More than 24 hours have passed since the recipient last replied to the sender number."),
         ], CancellationToken.None);
         await using var api = await LeadApiHost.StartAsync(db.ConnectionString, timeZone: Zone);
 
@@ -79,24 +79,4 @@ public sealed class ReplyWindowPageBrowserTests
         await Expect(page.Locator("#leads tbody tr", new() { HasText = "Di Template" }).Locator("td.window"))
             .ToHaveTextAsync("closed · needs a template");
     }
-
-    private static LeadEvent Message(string wamid, string phone, string? name, Direction direction, long at,
-        MessageStatus? status = null, string? error = null, LeadSource? referral = null) => new()
-    {
-        EventType = direction == Direction.Inbound ? "whatsapp.message.received" : "whatsapp.message.sent",
-        PhoneNumberId = "110000000000001",
-        ReceivedAtMs = at,
-        Contact = new ContactFact { PhoneE164 = phone, ProfileName = name, ObservedAtMs = at },
-        Message = new MessageFact
-        {
-            Wamid = wamid,
-            Direction = direction,
-            Type = "text",
-            Status = status ?? (direction == Direction.Inbound ? MessageStatus.Received : MessageStatus.Sent),
-            Error = error,
-            Referral = referral,
-            OccurredAtMs = at,
-            IsOutreach = direction == Direction.Outbound && status is null,
-        },
-    };
 }
