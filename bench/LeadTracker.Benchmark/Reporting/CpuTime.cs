@@ -49,16 +49,21 @@ internal sealed class CpuTime
     public string PerEvent(long events) => "CPU ms per event: " + string.Join(", ", _processes.Select(p =>
         string.Create(CultureInfo.InvariantCulture, $"{p.Key} {(Seconds(p.Value.Pid) - p.Value.Start) * 1000 / events:F2}")));
 
-    private static double Seconds(int pid)
+    private static double Seconds(int pid) => Seconds($"/proc/{pid}/stat");
+
+    /// <summary>
+    /// utime + stime of a <c>/proc/&lt;pid&gt;/stat</c> or <c>/proc/&lt;pid&gt;/task/&lt;tid&gt;/stat</c> file, in seconds;
+    /// NaN once it is gone. Fields 14 and 15 after the ")" that ends the command name, in clock ticks (100/s on Linux).
+    /// </summary>
+    public static double Seconds(string statFile)
     {
         try
         {
-            // Fields 14 and 15 (utime, stime) after the ")" that ends the command name, in clock ticks (100/s on Linux).
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var stat = File.ReadAllText(statFile);
             var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
             return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
         }
-        catch (Exception e) when (e is IOException or FormatException or IndexOutOfRangeException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
         {
             return double.NaN;
         }
