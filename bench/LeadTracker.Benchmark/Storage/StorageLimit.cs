@@ -70,7 +70,10 @@ internal static class StorageLimit
     {
         var held = PrefilledDatabase.MessageCount(path);
         var fresh = Path.Combine(workDirectory, $"storage-control-{prefilled}.db");
-        using var big = Store(path);
+        // Written to a copy: the cached file must hold the same messages for every run (it grew by each run's events).
+        var copy = Path.Combine(workDirectory, $"storage-prefilled-{prefilled}.db");
+        File.Copy(path, copy, overwrite: true);
+        using var big = Store(copy);
         using var control = Store(fresh);
         var (bigTime, controlTime) = (TimeSpan.Zero, TimeSpan.Zero);
         long applied = 0;
