@@ -20,7 +20,6 @@ internal sealed class BenchRun(BenchOptions options, BrokerSettings broker, Rabb
 
     // Half the tuned naive endpoint's closed-loop maximum, in requests/s: the rate of the latency rows 7a/7b.
     private double? _halfNaiveRate;
-    private string _e2eWarmUp = "";
 
     /// <summary>Events per warm-up round; rounds repeat until the JIT has settled (<see cref="JitSettling"/>), at most <see cref="MaxWarmUpRounds"/>.</summary>
     private const int WarmUpRoundEvents = 5_000;
@@ -207,12 +206,12 @@ internal sealed class BenchRun(BenchOptions options, BrokerSettings broker, Rabb
                 await LoadGenerator.ClosedLoopAsync(client, generator.Mixed(WarmUpRoundEvents), options.Concurrency, new LoadCounters(), ct);
                 await probe.WaitForAsync(generator.Expectation.Snapshot(), StallTimeout, _ => { }, ct);
             });
-            _e2eWarmUp = "; " + JitSettling.Describe(rounds, share);
+            var warmUp = JitSettling.Describe(rounds, share);
 
             if (options.Phases.Contains("e2e"))
             {
                 await HttpLimitAsync(client, system.Ingress, ct);
-                await EndToEndAsync(generator, client, probe, system.Worker, system.Ingress, ct);
+                await EndToEndAsync(generator, client, probe, system.Worker, system.Ingress, warmUp, ct);
             }
 
             if (options.Phases.Contains("latency"))
@@ -249,7 +248,8 @@ internal sealed class BenchRun(BenchOptions options, BrokerSettings broker, Rabb
     }
 
     private async Task EndToEndAsync(
-        WebhookGenerator generator, WebhookClient client, StoreProbe probe, ServiceProcess worker, ServiceProcess ingress, CancellationToken ct)
+        WebhookGenerator generator, WebhookClient client, StoreProbe probe, ServiceProcess worker, ServiceProcess ingress, string warmUp,
+        CancellationToken ct)
     {
         var webhooks = generator.Mixed(options.Events);
         var expected = generator.Expectation.Snapshot();
@@ -284,7 +284,7 @@ internal sealed class BenchRun(BenchOptions options, BrokerSettings broker, Rabb
                 CultureInfo.InvariantCulture,
                 $"{run.Requests:N0} requests ({run.Requests / run.Elapsed.TotalSeconds:N0}/s accepted); clock stops when the last row is in SQLite; ")
                 + cpu.PerEvent(run.Events)
-                + string.Create(CultureInfo.InvariantCulture, $" ({jit.Share:P0} of it in the JIT){_e2eWarmUp}")
+                + string.Create(CultureInfo.InvariantCulture, $" ({jit.Share:P0} of it in the JIT); {warmUp}")
                 + Failures(run),
             outcome.Complete && run.Failures == 0));
         if (!outcome.Complete)

@@ -27,21 +27,7 @@ internal sealed class CpuTime
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
-            string comm;
-            try
-            {
-                comm = File.ReadAllText(Path.Combine(dir, "comm")).Trim();
-            }
-            catch (IOException)
-            {
-                continue;
-            }
-            catch (UnauthorizedAccessException)
-            {
-                continue;
-            }
-
-            if (comm == "beam.smp") yield return ("rabbitmq", pid);
+            if (CommandName(dir) == "beam.smp") yield return ("rabbitmq", pid);
         }
     }
 
@@ -49,7 +35,21 @@ internal sealed class CpuTime
     public string PerEvent(long events) => "CPU ms per event: " + string.Join(", ", _processes.Select(p =>
         string.Create(CultureInfo.InvariantCulture, $"{p.Key} {(Seconds(p.Value.Pid) - p.Value.Start) * 1000 / events:F2}")));
 
-    private static double Seconds(int pid) => Seconds($"/proc/{pid}/stat");
+    /// <summary>utime + stime of a process, in seconds; NaN once it is gone.</summary>
+    public static double Seconds(int pid) => Seconds($"/proc/{pid}/stat");
+
+    /// <summary>The <c>comm</c> of a <c>/proc/&lt;pid&gt;</c> or <c>/proc/&lt;pid&gt;/task/&lt;tid&gt;</c> folder; empty once it is gone.</summary>
+    public static string CommandName(string procFolder)
+    {
+        try
+        {
+            return File.ReadAllText(Path.Combine(procFolder, "comm")).Trim();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return "";
+        }
+    }
 
     /// <summary>
     /// utime + stime of a <c>/proc/&lt;pid&gt;/stat</c> or <c>/proc/&lt;pid&gt;/task/&lt;tid&gt;/stat</c> file, in seconds;

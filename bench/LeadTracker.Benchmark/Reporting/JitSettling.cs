@@ -50,14 +50,15 @@ internal sealed class JitSettling
         {
             jit.Restart();
             await round();
-            if (jit.Share < SettledShare || i == maxRounds) return (i, jit.Share);
+            var share = jit.Share;
+            if (share < SettledShare || i == maxRounds) return (i, share);
         }
     }
 
     public static string Describe(int rounds, double share) => string.Create(
         CultureInfo.InvariantCulture, $"warm-up {rounds} round(s), the last with {share:P0} of the CPU in the JIT");
 
-    private static double ProcessSeconds(int pid) => ZeroWhenGone(CpuTime.Seconds($"/proc/{pid}/stat"));
+    private static double ProcessSeconds(int pid) => ZeroWhenGone(CpuTime.Seconds(pid));
 
     /// <summary>The tiered-compilation threads' CPU; a thread that ended since is no longer counted (it was idle).</summary>
     private static double JitSeconds(int pid)
@@ -65,7 +66,7 @@ internal sealed class JitSettling
         try
         {
             return Directory.EnumerateDirectories($"/proc/{pid}/task")
-                .Where(task => ReadOrEmpty(Path.Combine(task, "comm")).StartsWith(".NET Tiered", StringComparison.Ordinal))
+                .Where(task => CpuTime.CommandName(task).StartsWith(".NET Tiered", StringComparison.Ordinal))
                 .Sum(task => ZeroWhenGone(CpuTime.Seconds(Path.Combine(task, "stat"))));
         }
         catch (DirectoryNotFoundException)
@@ -75,16 +76,4 @@ internal sealed class JitSettling
     }
 
     private static double ZeroWhenGone(double seconds) => double.IsNaN(seconds) ? 0 : seconds;
-
-    private static string ReadOrEmpty(string path)
-    {
-        try
-        {
-            return File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return "";
-        }
-    }
 }
