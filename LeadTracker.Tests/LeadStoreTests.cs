@@ -165,9 +165,7 @@ public sealed class LeadStoreTests
     public async Task A_lock_held_by_another_connection_is_waited_out()
     {
         using var db = new TempDatabase();
-        using var blocker = db.Connections.Open();
-        using var lockTx = blocker.BeginTransaction();
-        blocker.Execute("INSERT INTO workspaces (phone_number_id, created_at) VALUES ('other', 0)", transaction: lockTx);
+        using var writeLock = db.HoldWriteLock();
 
         using var logs = new CapturingLoggerProvider();
         using var store = new LeadStore(db.Connections, logs.CreateLogger<LeadStore>());
@@ -175,7 +173,7 @@ public sealed class LeadStoreTests
         // The positive control first: the store met the lock and is retrying (not a fixed sleep); only then "not done".
         await logs.WaitForAsync(l => l.Message.StartsWith("SQLite is busy", StringComparison.Ordinal), "the write meets the lock");
         Assert.That(write.IsCompleted, Is.False, "blocked by the other writer");
-        lockTx.Commit();
+        writeLock.Release();
 
         Assert.That((await write)[0].Message, Is.EqualTo(WriteOutcome.Inserted));
     }

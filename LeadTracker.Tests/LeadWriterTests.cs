@@ -20,16 +20,14 @@ public sealed class LeadWriterTests
         await using var writer = new LeadWriter(store, logs.CreateLogger<LeadWriter>());
 
         // Hold SQLite's write lock so the first write waits and the next three queue up behind it as one batch.
-        using var blocker = db.Connections.Open();
-        var lockTx = blocker.BeginTransaction();
-        blocker.Execute("UPDATE workspaces SET display_name = 'held' WHERE phone_number_id = 'known'", transaction: lockTx);
+        using var writeLock = db.HoldWriteLock();
         var first = writer.WriteAsync([Inbound("w0", "known")]);
         // Not a sleep: the writer loop has taken the first write once the store reports the lock (its retry log).
         await logs.WaitForAsync(l => l.Message.StartsWith("SQLite is busy", StringComparison.Ordinal), "the first write meets the lock");
         var good1 = writer.WriteAsync([Inbound("w1", "known")]);
         var bad = writer.WriteAsync([Inbound("w2", "unknown-number")]);
         var good2 = writer.WriteAsync([Inbound("w3", "known")]);
-        lockTx.Commit();
+        writeLock.Release();
 
         await first;
         Assert.Multiple(async () =>
@@ -52,15 +50,13 @@ public sealed class LeadWriterTests
         var writer = new LeadWriter(store, logs.CreateLogger<LeadWriter>());
 
         // Hold SQLite's write lock: the writes wait in the writer while it is asked to stop.
-        using var blocker = db.Connections.Open();
-        using var lockTx = blocker.BeginTransaction();
-        blocker.Execute("INSERT INTO workspaces (phone_number_id, created_at) VALUES ('held', 0)", transaction: lockTx);
+        using var writeLock = db.HoldWriteLock();
         var writes = Enumerable.Range(0, 20).Select(i => writer.WriteAsync([InboundEvents.Received($"m{i}")])).ToArray();
         await logs.WaitForAsync(l => l.Message.StartsWith("SQLite is busy", StringComparison.Ordinal), "the writes meet the lock");
 
         var stopping = writer.DisposeAsync().AsTask();
         Assert.That(stopping.IsCompleted, Is.False, "stopping waits while the queued writes cannot commit");
-        lockTx.Commit();
+        writeLock.Release();
         await stopping;
 
         Assert.Multiple(() =>

@@ -99,15 +99,13 @@ public sealed class LogHygieneTests
             }
 
             // A busy database: the retry pipeline logs while another connection holds the write lock.
-            using (var blocker = db.Connections.Open())
+            using (var writeLock = db.HoldWriteLock())
             {
-                using var lockTx = blocker.BeginTransaction();
-                Dapper.SqlMapper.Execute(blocker, "UPDATE contacts SET updated_at = updated_at", transaction: lockTx);
                 var busy = Apply(applier, "whatsapp.message.received", KapsoFixtures.Get("kapso-message-received-text.min.json").Json
                     .Replace("wamid.", "wamid.busy", StringComparison.Ordinal), ReceivedAt, "busy");
                 // Held until the retry pipeline has logged a busy attempt (the line this part is about), not for a fixed time.
                 await logs.WaitForAsync(l => l.EventId.Id == 3001, "a SQLite busy retry");
-                lockTx.Commit();
+                writeLock.Release();
                 await busy;
             }
         }

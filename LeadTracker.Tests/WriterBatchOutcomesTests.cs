@@ -19,20 +19,13 @@ public sealed class WriterBatchOutcomesTests
         await using var writer = new LeadWriter(store, logs.CreateLogger<LeadWriter>());
 
         // Hold SQLite's write lock so the next two writes queue up behind the first as one batch.
-        using var blocker = db.Connections.Open();
-        using var lockTx = blocker.BeginTransaction();
-        using (var hold = blocker.CreateCommand())
-        {
-            hold.Transaction = lockTx;
-            hold.CommandText = "INSERT INTO workspaces (phone_number_id, created_at) VALUES ('held', 0)";
-            hold.ExecuteNonQuery();
-        }
+        using var writeLock = db.HoldWriteLock();
 
         var first = writer.WriteAsync([InboundEvents.Received("w0")]);
         await logs.WaitForAsync(l => l.Message.StartsWith("SQLite is busy", StringComparison.Ordinal), "the first write meets the lock");
         var one = writer.WriteAsync([InboundEvents.Received("m1")]);
         var two = writer.WriteAsync([InboundEvents.Received("m1"), InboundEvents.Received("m2"), InboundEvents.Received("m2")]);
-        lockTx.Commit();
+        writeLock.Release();
 
         Assert.Multiple(async () =>
         {

@@ -39,6 +39,12 @@ internal sealed class TempDatabase : IDisposable
 
     private readonly List<LeadStore> _stores = [];
 
+    /// <summary>
+    /// Another connection holding SQLite's write lock (a transaction begun IMMEDIATE takes it at once) until
+    /// <see cref="WriteLock.Release"/>: every write meanwhile meets SQLITE_BUSY.
+    /// </summary>
+    public WriteLock HoldWriteLock() => new(Connections.Open());
+
     /// <summary>A store on this file (it keeps a connection open until the database is disposed).</summary>
     public LeadStore Store(bool createWorkspaces = true)
     {
@@ -59,5 +65,26 @@ internal sealed class TempDatabase : IDisposable
         {
             // A process under test may still hold the file for a moment; the temp folder is cleaned by the OS.
         }
+    }
+}
+
+/// <summary>The write lock <see cref="TempDatabase.HoldWriteLock"/> holds; disposing it without a release rolls back.</summary>
+internal sealed class WriteLock : IDisposable
+{
+    private readonly SqliteConnection _connection;
+    private readonly SqliteTransaction _transaction;
+
+    public WriteLock(SqliteConnection connection)
+    {
+        _connection = connection;
+        _transaction = connection.BeginTransaction(deferred: false);
+    }
+
+    public void Release() => _transaction.Commit();
+
+    public void Dispose()
+    {
+        _transaction.Dispose();
+        _connection.Dispose();
     }
 }
